@@ -1,0 +1,63 @@
+# Coach OS — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/coachos
+
+.PHONY: run test bench install install-dev assets migrate demo lint serve clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+.make/install: requirements.txt constraints.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
+	@mkdir -p .make && touch $@
+
+.make/install-dev: .make/install requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	@mkdir -p .make && touch $@
+
+.make/npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p .make && touch $@
+
+coachos/static/vendor/htmx.min.js: .make/npm scripts/vendor_assets.py
+	$(PY) scripts/vendor_assets.py
+
+install: .make/install assets
+install-dev: .make/install-dev assets
+assets: coachos/static/vendor/htmx.min.js
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py createcachetable
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+## make run: install, migrate the SQLite database under var/, load demo data, serve with jobs.
+run: demo
+	@DEBUG=1 $(PY) manage.py collectstatic --noinput -v0
+	@bash scripts/run.sh
+
+## make test: install what the tests need and run the whole suite (PostgreSQL, then SQLite smoke).
+test: install-dev
+	@bash scripts/ensure_chromium.sh
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest -p no:cacheprovider -n 2 --dist loadgroup
+	DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(VENV)/bin/pytest -p no:cacheprovider -m smoke -q
+
+## make bench: run the benchmarks and print their figures.
+bench: install-dev
+	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf .make var/static

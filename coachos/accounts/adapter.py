@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        """Create the coach's user and their business in one transaction."""
+        from coachos.tenancy.services import organization_create
+
+        with transaction.atomic():
+            user = super().save_user(request, user, form, commit=False)
+            user.name = form.cleaned_data["name"].strip()
+            user.save()
+            organization_create(
+                name=form.cleaned_data["business_name"], owner=user, timezone=form.cleaned_data["timezone"]
+            )
+        return user
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        return reverse("home")
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return reverse("home")

@@ -1,0 +1,106 @@
+"""The JSON API at /api/v1/: bearer tokens, RFC 9457 problem details, cursor pagination.
+
+Each app adds its router here. Endpoints stay thin: parse, check the role, call a service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from coachos.common.problems import problem_response
+
+
+class TokenAuth(HttpBearer):
+    """The tenancy middleware has already checked the token and entered its business's scope."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = getattr(request, "api_token", None)
+        return api_token.user if api_token is not None else None
+
+
+api = NinjaAPI(
+    title="Coach OS API",
+    version="1.0.0",
+    description=(
+        "The Coach OS JSON API. Authenticate with a personal API token (Account → API tokens, or "
+        "`manage.py api_token`) sent as `Authorization: Bearer <token>`. Each token is bound to one "
+        "business. Errors are RFC 9457 problem details (`application/problem+json`)."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        errors.append({"field": ".".join(loc), "message": error.get("msg", "Invalid value.")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return problem_response(422, "Invalid request", detail or "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(ValidationError)
+def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "message_dict"):
+        errors = [{"field": f, "message": " ".join(m)} for f, m in exc.message_dict.items()]
+    else:
+        errors = [{"field": "", "message": m} for m in exc.messages]
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return problem_response(422, "Invalid request", detail, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem_response(
+        401, "Not authenticated", "Send a valid API token as `Authorization: Bearer <token>`."
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem_response(403, "Forbidden", str(exc) or "Your role does not allow this.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(404, "Not found", "No such object.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return problem_response(400, "Malformed request body", "The request body is not valid JSON.")
+    return problem_response(exc.status_code, str(exc) or "Error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    import logging
+
+    logging.getLogger("coachos.api").exception("unhandled API error")
+    return problem_response(500, "Server error", "Something went wrong on our side. It has been logged.")
+
+
+def _register_routers() -> None:
+    from coachos.clients.api import router as clients_router
+    from coachos.tenancy.api import router as tenancy_router
+
+    api.add_router("", tenancy_router)
+    api.add_router("", clients_router)
+
+
+_register_routers()

@@ -1,0 +1,39 @@
+"""The platform's periodic jobs, declared in one place.
+
+Beat reads this schedule (``coachos.celery``); so do the docs and, later, the jobs page.
+Each entry names a task that takes no objects, only ids or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str
+    every: timedelta
+    description: str
+
+
+JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        name="clear-expired-sessions",
+        task="coachos.accounts.tasks.clear_expired_sessions",
+        every=timedelta(hours=6),
+        description="Delete login sessions that have expired.",
+    ),
+    PeriodicJob(
+        name="expire-invitations",
+        task="coachos.accounts.tasks.expire_invitations",
+        every=timedelta(hours=1),
+        description="Mark invitations past their expiry date as expired.",
+    ),
+)
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    return {job.name: {"task": job.task, "schedule": job.every} for job in JOBS}

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import CursorPagination, paginate
+from pydantic import field_validator
+
+from coachos.common.api import require_perm
+
+from . import services
+from .models import AuditEntry
+from .roles import Perm
+
+router = Router(tags=["business"])
+
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class MeOut(Schema):
+    email: str
+    name: str
+    slug: str = Field(description="The business this token is bound to.")
+    organization: str
+    role: str
+
+
+class OrganizationOut(Schema):
+    name: str
+    slug: str
+    timezone: str
+    currency: str
+    locale: str
+    phone: str
+    sms_number: str
+    address: str
+    quiet_hours_start: str = Field(description="HH:MM in the business's time zone")
+    quiet_hours_end: str = Field(description="HH:MM in the business's time zone")
+
+
+class OrganizationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    slug: str | None = Field(None, min_length=1, max_length=50)
+    timezone: str | None = Field(None, description="IANA time zone name, e.g. America/Chicago")
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    locale: str | None = None
+    phone: str | None = None
+    sms_number: str | None = Field(None, description="E.164, e.g. +13125550123; empty to clear")
+    address: str | None = None
+    quiet_hours_start: str | None = Field(None, pattern=HHMM, description="HH:MM")
+    quiet_hours_end: str | None = Field(None, pattern=HHMM, description="HH:MM")
+
+    @field_validator("name", "slug", "timezone", "currency", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class AuditOut(Schema):
+    id: int
+    action: str
+    actor_id: int | None
+    object_type: str
+    object_id: str
+    data: dict
+    created_at: datetime
+
+
+def _organization_out(org: object) -> dict[str, object]:
+    data = {field: getattr(org, field) for field in OrganizationOut.model_fields}
+    data["quiet_hours_start"] = org.quiet_hours_start.strftime("%H:%M")  # type: ignore[attr-defined]
+    data["quiet_hours_end"] = org.quiet_hours_end.strftime("%H:%M")  # type: ignore[attr-defined]
+    return data
+
+
+@router.get("/me", response=MeOut, summary="Who this token belongs to")
+def me(request: HttpRequest) -> dict[str, object]:
+    user, org, membership = request.auth, request.organization, request.membership  # type: ignore[attr-defined]
+    return {"email": user.email, "name": user.name, "slug": org.slug, "organization": org.name,
+            "role": membership.role}
+
+
+@router.get("/organization", response=OrganizationOut, summary="The token's business")
+def organization_get(request: HttpRequest) -> dict[str, object]:
+    return _organization_out(request.organization)  # type: ignore[attr-defined]
+
+
+@router.patch("/organization", response=OrganizationOut, summary="Change business settings (owner)")
+def organization_patch(request: HttpRequest, payload: OrganizationPatch) -> dict[str, object]:
+    require_perm(request, Perm.SETTINGS)
+    data: dict[str, object] = payload.dict(exclude_unset=True)
+    for field in ("quiet_hours_start", "quiet_hours_end"):
+        if isinstance(data.get(field), str):
+            data[field] = time.fromisoformat(str(data[field]))
+    for field in ("phone", "sms_number", "address", "locale"):
+        if field in data and data[field] is None:
+            data[field] = ""
+    org = services.organization_update(
+        organization=request.organization, actor=request.auth, data=data  # type: ignore[attr-defined]
+    )
+    return _organization_out(org)
+
+
+@router.get("/audit", response=list[AuditOut], summary="The audit log, newest first (owner)")
+@paginate(CursorPagination, ordering=("-created_at", "-id"))
+def audit_list(request: HttpRequest) -> object:
+    require_perm(request, Perm.AUDIT)
+    return AuditEntry.objects.all()

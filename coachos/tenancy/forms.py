@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coachos.accounts.forms import TimezoneField
+
+from .models import Organization
+from .roles import Role
+
+
+class OrganizationSettingsForm(forms.ModelForm):
+    timezone = TimezoneField(label=_("Time zone"))
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
+            "quiet_hours_start", "quiet_hours_end",
+        ]
+        widgets = {
+            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+13125550123"}),
+            "sms_number": forms.TextInput(attrs={"type": "tel", "placeholder": "+13125550123"}),
+        }
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The logo must be 2 MB or smaller."))
+        return logo
+
+
+class NewOrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Business name"), max_length=120)
+    timezone = TimezoneField(label=_("Time zone"), widget=forms.Select(attrs={"data-detect-timezone": "1"}))
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.CLIENT])

@@ -1,0 +1,99 @@
+"""Resolve the business of every request, check the member's role, and enter its scope.
+
+Pages under an organization URL (a route with ``org_slug``) and API calls with a bearer
+token run inside ``django_scopes.scope(organization=...)`` and the business's time zone.
+Everything else runs with no scope, so a tenant query there raises instead of leaking.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from .access import PUBLIC
+from .models import Membership, Organization
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+
+class TenancyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        request.api_token = None  # type: ignore[attr-defined]
+
+        if request.path_info.startswith(API_PREFIX):
+            return self._api(request)
+
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        slug = match.kwargs.get("org_slug")
+        if slug is None:
+            return self.get_response(request)
+
+        organization = Organization.objects.filter(slug=slug).first()
+        if organization is None:
+            raise Http404("No such business.")
+        perm = getattr(match.func, "coachos_perm", None)
+        if perm is None:
+            logger.error("route without an access declaration", extra={"route": match.route})
+            raise Http404("No such page.")
+
+        with scope(organization=organization):
+            if perm != PUBLIC:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+                membership = Membership.objects.filter(user=request.user).first()
+                if membership is None:
+                    raise Http404("No such business.")
+                if not membership.has(perm):
+                    raise PermissionDenied("Your role does not allow this page.")
+                request.membership = membership  # type: ignore[attr-defined]
+                if request.session.get("current_org") != organization.slug:
+                    request.session["current_org"] = organization.slug
+            request.organization = organization  # type: ignore[attr-defined]
+            with timezone.override(organization.tzinfo):
+                return self.get_response(request)
+
+    def _api(self, request: HttpRequest) -> HttpResponse:
+        from coachos.accounts.tokens import token_authenticate
+
+        header = request.headers.get("Authorization", "")
+        kind, _, raw = header.partition(" ")
+        token = token_authenticate(raw.strip()) if kind.lower() == "bearer" and raw.strip() else None
+        if token is None:
+            return self.get_response(request)
+        with scope(organization=token.organization):
+            membership = Membership.objects.filter(user_id=token.user_id).first()
+            if membership is None or not token.user.is_active:
+                return self.get_response(request)
+            request.api_token = token  # type: ignore[attr-defined]
+            request.organization = token.organization  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            with timezone.override(token.organization.tzinfo):
+                return self.get_response(request)
+
+
+def memberships_of(user: object) -> list[Membership]:
+    """Every business the user belongs to (for the switcher): filtered by user, so no scope."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+        )

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .roles import Role, role_has
+
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "accounts", "account", "app", "portal", "book", "static", "media", "webhooks", "invitations",
+     "o", "p", "new", "settings", "help", "www", "healthz"}
+)
+
+phone_validator = RegexValidator(
+    r"^\+[1-9]\d{6,14}$", _("Enter the number in international format, for example +13125550123.")
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone. Use an IANA name such as America/Chicago."),
+            params={"value": value},
+            code="invalid_timezone",
+        )
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(value)s” is reserved. Choose another address."), params={"value": value})
+
+
+CURRENCIES = [
+    ("USD", "USD — US dollar"), ("CAD", "CAD — Canadian dollar"), ("EUR", "EUR — Euro"),
+    ("GBP", "GBP — British pound"), ("AUD", "AUD — Australian dollar"), ("NZD", "NZD — New Zealand dollar"),
+    ("CHF", "CHF — Swiss franc"), ("SEK", "SEK — Swedish krona"), ("NOK", "NOK — Norwegian krone"),
+    ("DKK", "DKK — Danish krone"), ("MXN", "MXN — Mexican peso"), ("BRL", "BRL — Brazilian real"),
+    ("ZAR", "ZAR — South African rand"), ("SGD", "SGD — Singapore dollar"), ("JPY", "JPY — Japanese yen"),
+    ("INR", "INR — Indian rupee"),
+]
+
+
+class Organization(models.Model):
+    """A coach's business: the tenant. Every tenant-owned row points here."""
+
+    name = models.CharField(_("business name"), max_length=120)
+    slug = models.SlugField(
+        _("address"), max_length=50, unique=True, validators=[validate_slug_not_reserved],
+        help_text=_("Used in your links, e.g. /o/<address>/. Lowercase letters, numbers and hyphens."),
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="USD")
+    locale = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    sms_number = models.CharField(
+        _("SMS number"), max_length=20, blank=True, validators=[phone_validator],
+        help_text=_("The number your clients receive texts from."),
+    )
+    address = models.TextField(_("address"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    quiet_hours_start = models.TimeField(_("quiet hours start"), default=time(21, 0))
+    quiet_hours_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
+    plan = models.CharField(_("plan"), max_length=30, default="starter")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    """A user's role in one business. A user may hold memberships in several businesses."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user")]
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} #{self.pk}"
+
+    def has(self, perm: str) -> bool:
+        return role_has(self.role, perm)
+
+    @property
+    def is_team(self) -> bool:
+        return self.role != Role.CLIENT
+
+
+class AuditEntry(models.Model):
+    """Append-only record of who did what, when, to which object. Written by services."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["organization", "-created_at"], name="audit_org_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[override]
+        raise ValueError("Audit entries are append-only.")

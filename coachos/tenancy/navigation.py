@@ -1,0 +1,43 @@
+"""Back-office and portal navigation. An item is listed once its feature has landed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Organization
+from .roles import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str
+
+
+BACKOFFICE: tuple[NavItem, ...] = (
+    NavItem(_("Dashboard"), "backoffice:dashboard", Perm.BACKOFFICE),
+    NavItem(_("Team"), "backoffice:team", Perm.BACKOFFICE),
+    NavItem(_("Audit log"), "backoffice:audit", Perm.AUDIT),
+    NavItem(_("Settings"), "backoffice:settings", Perm.SETTINGS),
+)
+
+PORTAL: tuple[NavItem, ...] = (NavItem(_("Home"), "portal:home", Perm.PORTAL),)
+
+
+def nav_for(membership: Membership, organization: Organization, request: HttpRequest) -> list[dict[str, object]]:
+    items = BACKOFFICE if membership.is_team else PORTAL
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return [
+        {
+            "label": item.label,
+            "url": reverse(item.url_name, kwargs={"org_slug": organization.slug}),
+            "active": current == item.url_name,
+        }
+        for item in items
+        if membership.has(item.perm)
+    ]

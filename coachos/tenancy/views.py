@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coachos.accounts.models import Invitation
+from coachos.accounts.services import AccountError, invitation_create, invitation_resend, invitation_revoke
+
+from . import services
+from .access import org_view
+from .forms import InviteForm, NewOrganizationForm, OrganizationSettingsForm, RoleForm
+from .middleware import memberships_of
+from .models import AuditEntry, Membership
+from .roles import Perm, Role
+
+
+def landing_url(membership: Membership) -> str:
+    name = "backoffice:dashboard" if membership.is_team else "portal:home"
+    return reverse(name, kwargs={"org_slug": membership.organization.slug})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a person to the business they used last, or let them choose."""
+    if not request.user.is_authenticated:
+        return render(request, "tenancy/welcome.html")
+    memberships = memberships_of(request.user)
+    if not memberships:
+        return render(request, "tenancy/no_business.html")
+    current = request.session.get("current_org")
+    for membership in memberships:
+        if membership.organization.slug == current:
+            return redirect(landing_url(membership))
+    if len(memberships) == 1:
+        return redirect(landing_url(memberships[0]))
+    return redirect("businesses")
+
+
+@login_required
+def businesses(request: HttpRequest) -> HttpResponse:
+    items = [{"membership": m, "url": landing_url(m)} for m in memberships_of(request.user)]
+    return render(request, "tenancy/businesses.html", {"items": items})
+
+
+@login_required
+def business_new(request: HttpRequest) -> HttpResponse:
+    form = NewOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(
+                name=form.cleaned_data["name"], owner=request.user, timezone=form.cleaned_data["timezone"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, services.validation_message(exc))
+        else:
+            messages.success(request, _("Your business is ready."))
+            return redirect("backoffice:dashboard", org_slug=organization.slug)
+    return render(request, "tenancy/business_new.html", {"form": form})
+
+
+@org_view(Perm.BACKOFFICE)
+def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    team = Membership.objects.exclude(role=Role.CLIENT).count()
+    clients = Membership.objects.filter(role=Role.CLIENT).count()
+    pending = Invitation.objects.filter(status=Invitation.Status.PENDING).count()
+    steps = [
+        {
+            "done": bool(organization.sms_number and organization.phone),
+            "label": _("Add your phone and SMS number"),
+            "url": reverse("backoffice:settings", kwargs={"org_slug": org_slug}),
+            "perm": Perm.SETTINGS,
+        },
+        {
+            "done": team > 1 or pending > 0,
+            "label": _("Invite your coaches and front desk"),
+            "url": reverse("backoffice:team", kwargs={"org_slug": org_slug}),
+            "perm": Perm.MANAGE_TEAM,
+        },
+        {
+            "done": clients > 0,
+            "label": _("Invite your first client to the portal"),
+            "url": reverse("backoffice:team", kwargs={"org_slug": org_slug}) + "#invite",
+            "perm": Perm.INVITE_CLIENTS,
+        },
+    ]
+    steps = [s for s in steps if request.membership.has(s["perm"])]
+    return render(
+        request, "tenancy/dashboard.html",
+        {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps},
+    )
+
+
+@org_view(Perm.SETTINGS)
+def settings_view(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in form.changed_data}
+        if form.cleaned_data.get("logo") is False:  # "clear" ticked
+            data["logo"] = ""
+        try:
+            updated = services.organization_update(organization=organization, actor=request.user, data=data)
+        except (ValidationError, services.TenancyError) as exc:
+            message = services.validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+            form.add_error(None, message)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("backoffice:settings", org_slug=updated.slug)
+    if request.method == "POST":
+        organization.refresh_from_db()
+    return render(request, "tenancy/settings.html", {"form": form})
+
+
+@org_view(Perm.AUDIT)
+def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    entries = AuditEntry.objects.select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    actions = sorted(set(AuditEntry.objects.values_list("action", flat=True).distinct()))
+    return render(request, "tenancy/audit_log.html", {"page": page, "action": action, "actions": actions})
+
+
+def _invitable_roles(membership: Membership) -> list[str]:
+    roles = []
+    if membership.has(Perm.MANAGE_TEAM):
+        roles += [Role.COACH, Role.STAFF, Role.OWNER]
+    if membership.has(Perm.INVITE_CLIENTS):
+        roles.insert(0, Role.CLIENT)
+    return roles
+
+
+@org_view(Perm.BACKOFFICE)
+def team(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = request.membership
+    roles = _invitable_roles(membership)
+    form = InviteForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                organization=request.organization, actor=request.user, actor_membership=membership,
+                email=form.cleaned_data["email"], role=form.cleaned_data["role"], name=form.cleaned_data["name"],
+            )
+        except AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("backoffice:team", org_slug=org_slug)
+    members = Membership.objects.select_related("user").order_by("role", "user__name")
+    invitations = Invitation.objects.filter(status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED])
+    return render(
+        request, "tenancy/team.html",
+        {
+            "form": form,
+            "team": [m for m in members if m.is_team],
+            "clients": [m for m in members if not m.is_team],
+            "invitations": invitations,
+            "can_manage": membership.has(Perm.MANAGE_TEAM),
+            "role_form": RoleForm(),
+        },
+    )
+
+
+def _invitation_action(request: HttpRequest, org_slug: str, invitation_id: int, action: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    needed = Perm.INVITE_CLIENTS if invitation.role == Role.CLIENT else Perm.MANAGE_TEAM
+    if not request.membership.has(needed):
+        messages.error(request, _("Your role cannot manage this invitation."))
+        return redirect("backoffice:team", org_slug=org_slug)
+    try:
+        if action == "resend":
+            invitation_resend(invitation=invitation, actor=request.user)
+            messages.success(request, _("A new invitation link was sent."))
+        else:
+            invitation_revoke(invitation=invitation, actor=request.user)
+            messages.success(request, _("Invitation revoked."))
+    except AccountError as exc:
+        messages.error(request, str(exc))
+    return redirect("backoffice:team", org_slug=org_slug)
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def invitation_resend_view(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+    return _invitation_action(request, org_slug, invitation_id, "resend")
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def invitation_revoke_view(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+    return _invitation_action(request, org_slug, invitation_id, "revoke")
+
+
+@require_POST
+@org_view(Perm.MANAGE_TEAM)
+def membership_role(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, pk=membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+    else:
+        try:
+            services.membership_set_role(membership=member, actor=request.user, role=form.cleaned_data["role"])
+            messages.success(request, _("Role changed."))
+        except services.TenancyError as exc:
+            messages.error(request, str(exc))
+    return redirect("backoffice:team", org_slug=org_slug)
+
+
+@require_POST
+@org_view(Perm.MANAGE_TEAM)
+def membership_remove(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, pk=membership_id)
+    try:
+        services.membership_remove(membership=member, actor=request.user)
+        messages.success(request, _("Removed from the business."))
+    except services.TenancyError as exc:
+        messages.error(request, str(exc))
+    return redirect("backoffice:team", org_slug=org_slug)

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from coachos.api import api
+from coachos.common import views as common_views
+from coachos.tenancy import views as tenancy_views
+
+admin.site.site_header = "Coach OS platform admin"
+admin.site.site_title = "Coach OS admin"
+
+urlpatterns = [
+    path("", tenancy_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("businesses/", tenancy_views.businesses, name="businesses"),
+    path("businesses/new/", tenancy_views.business_new, name="business_new"),
+    path("o/<slug:org_slug>/", include("coachos.tenancy.urls", namespace="backoffice")),
+    path("portal/<slug:org_slug>/", include("coachos.clients.urls", namespace="portal")),
+    path("api/v1/", api.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("coachos.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
