@@ -53,7 +53,7 @@ test: install-dev
 	DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(VENV)/bin/pytest -p no:cacheprovider -m smoke -q
 
 ## make bench: run the benchmarks and print their figures.
-bench: install-dev
+bench: install-dev assets
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
 
 lint: install-dev

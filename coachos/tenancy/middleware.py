@@ -24,6 +24,7 @@ from .models import Membership, Organization
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+ADMIN_PREFIX = "/admin/"
 
 
 class TenancyMiddleware:
@@ -37,6 +38,10 @@ class TenancyMiddleware:
 
         if request.path_info.startswith(API_PREFIX):
             return self._api(request)
+        if request.path_info.startswith(ADMIN_PREFIX):
+            # The platform admin spans every business; Django admin itself admits only staff.
+            with scopes_disabled():
+                return self.get_response(request)
 
         try:
             match = resolve(request.path_info)
