@@ -159,6 +159,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# A reset request for an unknown address sends nothing (the page looks the same either way), so the
+# reset form cannot be used to send mail to any address.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coach OS] "
 # The sixth failed login within five minutes, for one account or one address, is refused.

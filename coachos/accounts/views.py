@@ -14,7 +14,14 @@ from coachos.tenancy.views import landing_url
 
 from .forms import ApiTokenForm, InvitationSignupForm
 from .models import ApiToken, User
-from .services import AccountError, api_token_create, api_token_revoke, invitation_accept, invitation_from_token, invitation_signup
+from .services import (
+    AccountError,
+    api_token_create,
+    api_token_revoke,
+    invitation_accept,
+    invitation_from_token,
+    invitation_signup,
+)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from .access import PUBLIC
@@ -72,7 +72,7 @@ class TenancyMiddleware:
                 if request.session.get("current_org") != organization.slug:
                     request.session["current_org"] = organization.slug
             request.organization = organization  # type: ignore[attr-defined]
-            with timezone.override(organization.tzinfo):
+            with timezone.override(organization.tzinfo), translation.override(organization.locale):
                 return self.get_response(request)
 
     def _api(self, request: HttpRequest) -> HttpResponse:

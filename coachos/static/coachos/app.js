@@ -12,4 +12,35 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-select-on-focus]").forEach((input) => {
     input.addEventListener("focus", () => input.select());
   });
+
+  // Dropdown menus (<details class="dropdown">): one open at a time; Escape, a click outside
+  // or moving focus elsewhere closes them, as people expect from a menu.
+  const dropdowns = [...document.querySelectorAll("details.dropdown")];
+  const closeAll = (except) => dropdowns.forEach((d) => { if (d !== except) d.open = false; });
+  dropdowns.forEach((details) => {
+    details.addEventListener("toggle", () => { if (details.open) closeAll(details); });
+    details.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && details.open) {
+        details.open = false;
+        details.querySelector("summary").focus();
+      }
+    });
+    details.addEventListener("focusout", (event) => {
+      if (details.open && event.relatedTarget && !details.contains(event.relatedTarget)) details.open = false;
+    });
+  });
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("details.dropdown")) closeAll(null);
+  });
+
+  // On phones a table.stack shows each row as a card; label each cell with its column heading.
+  document.querySelectorAll("table.stack").forEach((table) => {
+    const headings = [...table.querySelectorAll("thead th")].map((th) =>
+      th.querySelector(".visually-hidden") ? "" : th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, i) => {
+        if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", headings[i] || "");
+      });
+    });
+  });
 });
