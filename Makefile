@@ -48,6 +48,7 @@ run: demo
 test: install-dev
 	@bash scripts/ensure_chromium.sh
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest -p no:cacheprovider -n 2 --dist loadgroup
 	DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(VENV)/bin/pytest -p no:cacheprovider -m smoke -q
@@ -58,6 +59,7 @@ bench: install-dev assets
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf .make var/static

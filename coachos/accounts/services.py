@@ -71,10 +71,11 @@ def invitation_from_token(token: str) -> Invitation | None:
         return None
     if not isinstance(data, dict):
         return None
+    pk, nonce = data.get("i"), data.get("n")
+    if not isinstance(pk, int) or not isinstance(nonce, str):
+        return None
     with scopes_disabled():
-        invitation = (
-            Invitation.objects.select_related("organization").filter(pk=data.get("i"), nonce=data.get("n")).first()
-        )
+        invitation = Invitation.objects.select_related("organization").filter(pk=pk, nonce=nonce).first()
     return invitation
 
 

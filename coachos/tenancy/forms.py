@@ -20,6 +20,10 @@ class OrganizationSettingsForm(forms.ModelForm):
             "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
             "quiet_hours_start", "quiet_hours_end",
         ]
+        # The model calls both the URL slug and the postal address "address"; on one page
+        # that reads as two identical fields, and "<address>" in the help text is eaten as HTML.
+        labels = {"slug": _("Web address"), "address": _("Postal address")}
+        help_texts = {"slug": _("Used in your links, e.g. /o/your-business/. Lowercase letters, numbers and hyphens.")}
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -94,7 +95,7 @@ class TenancyMiddleware:
                 return self.get_response(request)
 
 
-def memberships_of(user: object) -> list[Membership]:
+def memberships_of(user: Any) -> list[Membership]:
     """Every business the user belongs to (for the switcher): filtered by user, so no scope."""
     if not getattr(user, "is_authenticated", False):
         return []

@@ -138,5 +138,5 @@ class AuditEntry(models.Model):
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[override]
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:  # type: ignore[override]
         raise ValueError("Audit entries are append-only.")
