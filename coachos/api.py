@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import ValidationError as PydanticValidationError
 
 from coachos.common.problems import problem_response
 
@@ -85,6 +86,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return problem_response(400, "Malformed request body", "The request body is not valid JSON.")
     return problem_response(exc.status_code, str(exc) or "Error", str(exc))
+
+
+@api.exception_handler(PydanticValidationError)
+def _pydantic_validation(request: HttpRequest, exc: PydanticValidationError) -> HttpResponse:
+    # django-ninja's CursorPagination decodes the client's cursor inside the view, so a tampered
+    # cursor (e.g. a negative offset) surfaces here as a raw pydantic error. That is bad input.
+    if exc.title == "Cursor":
+        message = "The cursor is not valid. Start again from the first page."
+        return problem_response(422, "Invalid request", f"cursor: {message}",
+                                errors=[{"field": "cursor", "message": message}])
+    return _server_error(request, exc)
 
 
 @api.exception_handler(Exception)

@@ -114,3 +114,23 @@ def member(organization: Organization, role: str = Role.OWNER, **user_fields: An
     user = UserFactory(**user_fields)
     MembershipFactory(organization=organization, user=user, role=role)
     return user
+
+
+def tenant_models() -> list[type]:
+    """Every model of the project (apps under ``coachos.``) that belongs to one business:
+    it has a foreign key named ``organization``."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import ForeignKey
+
+    found = []
+    for model in apps.get_models():
+        if not model._meta.app_config.name.startswith("coachos."):
+            continue
+        try:
+            field = model._meta.get_field("organization")
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, ForeignKey):
+            found.append(model)
+    return found

@@ -27,3 +27,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return reverse("home")
+
+
+def user_display(user: Any) -> str:
+    """How allauth names a person on pages and in messages ("Successfully signed in as …").
+
+    ``User.__str__`` is "User #<id>" on purpose (it ends up in logs), which is no name to greet
+    someone with."""
+    return user.get_full_name()

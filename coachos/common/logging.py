@@ -51,7 +51,7 @@ class RequestLogMiddleware:
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        route = match.route if match else "<unresolved>"
+        route = match.route if match else getattr(request, "coachos_route", "<unresolved>")
         if not request.path_info.startswith("/static/"):
             logger.info(
                 "request",

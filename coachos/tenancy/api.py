@@ -5,7 +5,7 @@ from datetime import datetime, time
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import CursorPagination, paginate
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from coachos.common.api import require_perm
 
@@ -40,6 +40,8 @@ class OrganizationOut(Schema):
 
 
 class OrganizationPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = Field(None, min_length=1, max_length=120)
     slug: str | None = Field(None, min_length=1, max_length=50)
     timezone: str | None = Field(None, description="IANA time zone name, e.g. America/Chicago")

@@ -48,6 +48,7 @@ class TenancyMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
+        request.coachos_route = match.route  # type: ignore[attr-defined]
         slug = match.kwargs.get("org_slug")
         if slug is None:
             return self.get_response(request)
