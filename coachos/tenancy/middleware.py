@@ -68,9 +68,11 @@ class TenancyMiddleware:
                 membership = Membership.objects.filter(user=request.user).first()
                 if membership is None:
                     raise Http404("No such business.")
+                # A member may know the business: its name and menu frame the 403 page too.
+                request.membership = membership  # type: ignore[attr-defined]
+                request.organization = organization  # type: ignore[attr-defined]
                 if not membership.has(perm):
                     raise PermissionDenied("Your role does not allow this page.")
-                request.membership = membership  # type: ignore[attr-defined]
                 if request.session.get("current_org") != organization.slug:
                     request.session["current_org"] = organization.slug
             request.organization = organization  # type: ignore[attr-defined]

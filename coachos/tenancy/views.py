@@ -93,7 +93,8 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     steps = [s for s in steps if request.membership.has(s["perm"])]
     return render(
         request, "tenancy/dashboard.html",
-        {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps},
+        {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps,
+         "all_done": all(s["done"] for s in steps)},
     )
 
 

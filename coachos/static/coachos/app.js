@@ -44,3 +44,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Destructive forms ask first: <form data-confirm="Remove …?">.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,33 @@
+import pytest
+
+from coachos.tenancy.roles import Role
+from coachos.tenancy.services import organization_update
+
+from ..conftest import login_as
+from ..factories import ClientFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_business_sees_the_get_started_checklist(org, web):
+    page = web.get(f"/o/{org.slug}/").content.decode()
+    assert "Get started" in page
+    assert "Invite your coaches and front desk" in page
+
+
+def test_checklist_disappears_once_every_step_is_done(org, owner, web):
+    organization_update(organization=org, actor=owner, data={"phone": "+13125550100", "sms_number": "+13125550101"})
+    member(org, Role.COACH)
+    client_user = member(org, Role.CLIENT)
+    ClientFactory(organization=org, user=client_user)
+    page = web.get(f"/o/{org.slug}/").content.decode()
+    assert "Get started" not in page
+
+
+def test_forbidden_page_inside_a_business_names_it(org):
+    staff = member(org, Role.STAFF)
+    response = login_as(staff).get(f"/o/{org.slug}/settings/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert org.name in page
+    assert "Your role doesn" in page
