@@ -27,6 +27,18 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="Delete login sessions that have expired.",
     ),
     PeriodicJob(
+        name="extend-recurring-bookings",
+        task="coachos.scheduling.tasks.extend_recurring_bookings",
+        every=timedelta(hours=1),
+        description="From 02:00 in each business's zone, materialize recurring bookings 6 weeks ahead.",
+    ),
+    PeriodicJob(
+        name="clear-expired-holds",
+        task="coachos.scheduling.tasks.clear_expired_holds",
+        every=timedelta(minutes=1),
+        description="Free slots held longer than 10 minutes; pass expired waitlist offers on.",
+    ),
+    PeriodicJob(
         name="expire-invitations",
         task="coachos.accounts.tasks.expire_invitations",
         every=timedelta(hours=1),

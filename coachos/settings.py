@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coachos.accounts",
     "coachos.tenancy",
     "coachos.clients",
+    "coachos.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +118,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server and the worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        # IMMEDIATE: every transaction takes SQLite's write lock at its start, so a check and the
+        # write that follows it cannot interleave with another writer (no double booking).
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         "transaction_mode": "IMMEDIATE"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -134,3 +134,161 @@ def tenant_models() -> list[type]:
         if isinstance(field, ForeignKey):
             found.append(model)
     return found
+
+
+# --- scheduling -------------------------------------------------------------------------------
+from coachos.scheduling.models import (  # noqa: E402
+    AvailabilityAddition,
+    BlockedSlot,
+    Booking,
+    ClientFeed,
+    Coach,
+    RecurringBooking,
+    Room,
+    SessionType,
+    SlotHold,
+    TrainingSession,
+    WaitlistEntry,
+    WeeklyAvailability,
+)
+
+
+class CoachFactory(ScopedFactory):
+    class Meta:
+        model = Coach
+
+    organization = factory.SubFactory(OrganizationFactory)
+    membership = factory.LazyAttribute(
+        lambda o: MembershipFactory(organization=o.organization, role=Role.COACH)
+    )
+    min_notice_minutes = 0
+
+
+class RoomFactory(ScopedFactory):
+    class Meta:
+        model = Room
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Studio {n}")
+
+
+class SessionTypeFactory(ScopedFactory):
+    class Meta:
+        model = SessionType
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = "Personal training"
+    duration_minutes = 60
+    price_minor = 8000
+
+
+class WeeklyAvailabilityFactory(ScopedFactory):
+    class Meta:
+        model = WeeklyAvailability
+
+    coach = factory.SubFactory(CoachFactory)
+    organization = factory.SelfAttribute("coach.organization")
+    weekday = 0
+    start_time = factory.LazyFunction(lambda: __import__("datetime").time(9))
+    end_time = factory.LazyFunction(lambda: __import__("datetime").time(17))
+
+
+def _hour_from_now(hours: int = 24):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.now() + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+
+
+class BlockedSlotFactory(ScopedFactory):
+    class Meta:
+        model = BlockedSlot
+
+    coach = factory.SubFactory(CoachFactory)
+    organization = factory.SelfAttribute("coach.organization")
+    starts_at = factory.LazyFunction(lambda: _hour_from_now(48))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + __import__("datetime").timedelta(hours=2))
+
+
+class AvailabilityAdditionFactory(BlockedSlotFactory):
+    class Meta:
+        model = AvailabilityAddition
+
+
+class TrainingSessionFactory(ScopedFactory):
+    class Meta:
+        model = TrainingSession
+
+    coach = factory.SubFactory(CoachFactory)
+    organization = factory.SelfAttribute("coach.organization")
+    session_type = factory.LazyAttribute(lambda o: SessionTypeFactory(organization=o.organization))
+    starts_at = factory.Sequence(lambda n: _hour_from_now(24 + 2 * n))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + __import__("datetime").timedelta(hours=1))
+
+
+class BookingFactory(ScopedFactory):
+    class Meta:
+        model = Booking
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+
+
+class RecurringBookingFactory(ScopedFactory):
+    class Meta:
+        model = RecurringBooking
+
+    coach = factory.SubFactory(CoachFactory)
+    organization = factory.SelfAttribute("coach.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    session_type = factory.LazyAttribute(lambda o: SessionTypeFactory(organization=o.organization))
+    weekday = 1
+    start_time = factory.LazyFunction(lambda: __import__("datetime").time(10))
+    start_date = factory.LazyFunction(lambda: _hour_from_now(0).date())
+
+
+class SlotHoldFactory(ScopedFactory):
+    class Meta:
+        model = SlotHold
+
+    coach = factory.SubFactory(CoachFactory)
+    organization = factory.SelfAttribute("coach.organization")
+    session_type = factory.LazyAttribute(lambda o: SessionTypeFactory(organization=o.organization))
+    starts_at = factory.LazyFunction(lambda: _hour_from_now(30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + __import__("datetime").timedelta(hours=1))
+    expires_at = factory.LazyFunction(lambda: _hour_from_now(1))
+
+
+class WaitlistEntryFactory(ScopedFactory):
+    class Meta:
+        model = WaitlistEntry
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+
+
+class ClientFeedFactory(ScopedFactory):
+    class Meta:
+        model = ClientFeed
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+
+
+TENANT_FACTORIES.update({
+    Coach: CoachFactory,
+    Room: RoomFactory,
+    SessionType: SessionTypeFactory,
+    WeeklyAvailability: WeeklyAvailabilityFactory,
+    BlockedSlot: BlockedSlotFactory,
+    AvailabilityAddition: AvailabilityAdditionFactory,
+    TrainingSession: TrainingSessionFactory,
+    Booking: BookingFactory,
+    RecurringBooking: RecurringBookingFactory,
+    SlotHold: SlotHoldFactory,
+    WaitlistEntry: WaitlistEntryFactory,
+    ClientFeed: ClientFeedFactory,
+})

@@ -169,6 +169,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         membership, created = Membership.objects.get_or_create(
             organization=invitation.organization, user=user, defaults={"role": invitation.role}
         )
+        if created:
+            from coachos.scheduling.services import coach_ensure
+
+            coach_ensure(membership=membership)
         if invitation.role == Role.CLIENT:
             client = Client.objects.filter(email__iexact=user.email).first()
             if client is None:

@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 
 from coachos.accounts.models import User
 from coachos.clients.models import Client
+from coachos.scheduling.services import coach_ensure
 
 from . import audit
 from .models import Membership, Organization
@@ -65,7 +66,10 @@ def seed_organization() -> Organization:
     with scope(organization=organization):
         for email, name, role in TEAM:
             user = _user(email, name)
-            Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": role})
+            membership, _created = Membership.objects.get_or_create(
+                organization=organization, user=user, defaults={"role": role}
+            )
+            coach_ensure(membership=membership)
     return organization
 
 

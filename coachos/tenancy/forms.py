@@ -18,7 +18,7 @@ class OrganizationSettingsForm(forms.ModelForm):
         model = Organization
         fields = [
             "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
-            "quiet_hours_start", "quiet_hours_end",
+            "quiet_hours_start", "quiet_hours_end", "late_cancellation_allowed",
         ]
         # The model calls both the URL slug and the postal address "address"; on one page
         # that reads as two identical fields, and "<address>" in the help text is eaten as HTML.

@@ -66,6 +66,10 @@ class Organization(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     quiet_hours_start = models.TimeField(_("quiet hours start"), default=time(21, 0))
     quiet_hours_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
+    late_cancellation_allowed = models.BooleanField(
+        _("allow late cancellations"), default=False,
+        help_text=_("Let clients cancel inside the cancellation window; such cancellations are marked late."),
+    )
     plan = models.CharField(_("plan"), max_length=30, default="starter")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,7 +16,7 @@ from .roles import Role
 
 ORGANIZATION_EDITABLE = (
     "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
-    "quiet_hours_start", "quiet_hours_end",
+    "quiet_hours_start", "quiet_hours_end", "late_cancellation_allowed",
 )
 
 
@@ -41,6 +41,7 @@ def organization_create(*, name: str, owner: Any, timezone: str, slug: str | Non
     organization.save()
     with scope(organization=organization):
         membership = Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+        _coach_ensure(membership)
         audit.log(organization=organization, actor=owner, action="organization.created", obj=organization)
         audit.log(organization=organization, actor=owner, action="membership.created", obj=membership,
                   data={"role": Role.OWNER})
@@ -78,6 +79,12 @@ def organization_update(*, organization: Organization, actor: Any, data: dict[st
     return locked
 
 
+def _coach_ensure(membership: Membership) -> None:
+    from coachos.scheduling.services import coach_ensure
+
+    coach_ensure(membership=membership)
+
+
 def _owner_count(organization: Organization) -> int:
     return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
 
@@ -94,6 +101,7 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    _coach_ensure(membership)
     audit.log(organization=membership.organization, actor=actor, action="membership.role_changed",
               obj=membership, data={"role": [old, role]})
     return membership
