@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/<slug:org_slug>/", include("coachos.clients.urls", namespace="portal")),
     path("portal/<slug:org_slug>/bookings/", include(("coachos.scheduling.urls_portal", "portal_bookings"))),
     path("book/<slug:org_slug>/", include(("coachos.scheduling.urls_public", "booking"))),
+    path("ical/", include(("coachos.scheduling.urls_ical", "ical"))),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("coachos.accounts.urls")),

@@ -108,8 +108,17 @@ def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "
     return routes
 
 
+# Short names where the model's own name reads badly in a URL.
+ALIASES = {"session_id": "trainingsession", "type_id": "sessiontype", "blocked_id": "blockedslot",
+           "addition_id": "availabilityaddition", "recurring_id": "recurringbooking", "hold_id": "slothold",
+           "waitlist_id": "waitlistentry", "range_id": "weeklyavailability"}
+
+
 def model_for_param(name: str) -> type | None:
+    alias = ALIASES.get(name)
     for model in tenant_models():
+        if alias == model._meta.model_name:
+            return model
         if name == f"{model._meta.model_name}_id":
             return model
     return None
@@ -256,6 +265,7 @@ def test_the_walkers_find_the_known_routes():
     assert ("/api/v1/clients/{client_id}", "get") in api_paths
     assert model_for_param("client_id").__name__ == "Client"
     assert model_for_param("apitoken_id").__name__ == "ApiToken"
+    assert model_for_param("session_id").__name__ == "TrainingSession"
     assert model_for_param("pk") is None
 
 
