@@ -16,6 +16,8 @@ from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticValidationError
 
 from coachos.common.problems import problem_response
+from coachos.credits.services import NO_CREDITS, CreditError
+from coachos.scheduling.services.errors import CONFLICT_CODES, SchedulingError
 
 
 class TokenAuth(HttpBearer):
@@ -60,6 +62,23 @@ def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpRespon
         errors = [{"field": "", "message": m} for m in exc.messages]
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return problem_response(422, "Invalid request", detail, errors=errors)
+
+
+@api.exception_handler(CreditError)
+def _credits(request: HttpRequest, exc: CreditError) -> HttpResponse:
+    if exc.code == NO_CREDITS:
+        return problem_response(409, "No credits left", str(exc), code=exc.code)
+    return problem_response(422, "Invalid request", str(exc), code=exc.code)
+
+
+@api.exception_handler(SchedulingError)
+def _scheduling(request: HttpRequest, exc: SchedulingError) -> HttpResponse:
+    # The service refused the change (and rolled back): a time that cannot be had is a conflict,
+    # anything else is bad input.
+    if exc.code in CONFLICT_CODES:
+        return problem_response(409, "That time cannot be booked", str(exc), code=exc.code)
+    return problem_response(422, "Invalid request", str(exc), code=exc.code,
+                            errors=[{"field": "", "message": str(exc)}])
 
 
 @api.exception_handler(AuthenticationError)
@@ -109,10 +128,14 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from coachos.clients.api import router as clients_router
+    from coachos.credits.api import router as credits_router
+    from coachos.scheduling.api import router as scheduling_router
     from coachos.tenancy.api import router as tenancy_router
 
     api.add_router("", tenancy_router)
     api.add_router("", clients_router)
+    api.add_router("", scheduling_router)
+    api.add_router("", credits_router)
 
 
 _register_routers()

@@ -39,6 +39,18 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="Free slots held longer than 10 minutes; pass expired waitlist offers on.",
     ),
     PeriodicJob(
+        name="complete-past-sessions",
+        task="coachos.scheduling.tasks.complete_past_sessions",
+        every=timedelta(minutes=15),
+        description="Mark sessions completed once each business's grace period has passed; credits are used.",
+    ),
+    PeriodicJob(
+        name="expire-packages",
+        task="coachos.credits.tasks.expire_packages",
+        every=timedelta(hours=1),
+        description="Expire session packages past their date (their credits leave through the ledger).",
+    ),
+    PeriodicJob(
         name="expire-invitations",
         task="coachos.accounts.tasks.expire_invitations",
         every=timedelta(hours=1),

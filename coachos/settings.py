@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "coachos.tenancy",
     "coachos.clients",
     "coachos.scheduling",
+    "coachos.credits",
 ]
 
 MIDDLEWARE = [

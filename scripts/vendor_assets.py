@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = {
     "node_modules/htmx.org/dist/htmx.min.js": "htmx.min.js",
     "node_modules/@picocss/pico/css/pico.jade.min.css": "pico.min.css",
+    "node_modules/fullcalendar/index.global.min.js": "fullcalendar.min.js",
 }
 
 

@@ -292,3 +292,44 @@ TENANT_FACTORIES.update({
     WaitlistEntry: WaitlistEntryFactory,
     ClientFeed: ClientFeedFactory,
 })
+
+
+# --- credits ----------------------------------------------------------------------------------
+from coachos.credits.models import ClientPackage, CreditEntry, PackagePlan  # noqa: E402
+
+
+class PackagePlanFactory(ScopedFactory):
+    class Meta:
+        model = PackagePlan
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = "10 sessions"
+    sessions = 10
+    price_minor = 75000
+    validity_days = 90
+
+
+class ClientPackageFactory(ScopedFactory):
+    class Meta:
+        model = ClientPackage
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    name = "10 sessions"
+    total = 10
+    remaining = 10
+    expires_at = factory.LazyFunction(lambda: _hour_from_now(24 * 90))
+
+
+class CreditEntryFactory(ScopedFactory):
+    class Meta:
+        model = CreditEntry
+
+    package = factory.SubFactory(ClientPackageFactory)
+    organization = factory.SelfAttribute("package.organization")
+    kind = CreditEntry.Kind.GRANT
+    amount = 10
+
+
+TENANT_FACTORIES.update({PackagePlan: PackagePlanFactory, ClientPackage: ClientPackageFactory,
+                         CreditEntry: CreditEntryFactory})

@@ -157,8 +157,9 @@ def test_the_session_cookie_is_http_only_and_same_site():
 def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(org: Organization, owner: Any):
     browser = DjangoClient(enforce_csrf_checks=True)
     browser.force_login(owner)
-    data = {"name": "Hijacked", "slug": org.slug, "timezone": "UTC", "currency": "USD", "locale": "en",
-            "quiet_hours_start": "21:00", "quiet_hours_end": "08:00"}
+    from tests.tenancy.test_settings_and_audit import form_data
+
+    data = form_data(org, name="Hijacked", timezone="UTC")
     response = browser.post(f"/o/{org.slug}/settings/", data)
     assert response.status_code == 403
     org.refresh_from_db()

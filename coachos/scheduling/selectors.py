@@ -62,9 +62,9 @@ def slot_query(
     if exclude_hold is not None:
         holds = holds.exclude(pk=exclude_hold.pk)
     blocked = BlockedSlot.objects.filter(window, coach=coach)
-    additions = AvailabilityAddition.objects.filter(window, coach=coach)
+    additions = list(AvailabilityAddition.objects.filter(window, coach=coach))
     weekly = weekly_ranges(coach)
-    rooms = {r for r in [*(w.room for w in weekly), *additions.values_list("room_id", flat=True)] if r}
+    rooms = {r for r in [*(w.room for w in weekly), *(a.room_id for a in additions)] if r}
     room_busy: dict[int, list[engine.Interval]] = {room: [] for room in rooms}
     room_capacity: dict[int, int] = {}
     if rooms:

@@ -97,10 +97,14 @@ class Slot:
 
 # --- interval helpers ---------------------------------------------------------------------------
 
+def _bounds(interval: Interval) -> tuple[datetime, datetime]:
+    return interval.start, interval.end
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted, disjoint intervals covering the same time (touching intervals are joined)."""
     result: list[Interval] = []
-    for interval in sorted(intervals):
+    for interval in sorted(intervals, key=_bounds):  # the dataclass order, without its slow __lt__
         if result and interval.start <= result[-1].end:
             if interval.end > result[-1].end:
                 result[-1] = Interval(result[-1].start, interval.end)
@@ -109,11 +113,12 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     return result
 
 
-def subtract(interval: Interval, holes: Sequence[Interval]) -> list[Interval]:
-    """``interval`` minus the merged, sorted ``holes``."""
+def subtract(interval: Interval, holes: Sequence[Interval], ends: Sequence[datetime] | None = None) -> list[Interval]:
+    """``interval`` minus the merged, sorted ``holes`` (``ends``: their ends, when the caller
+    subtracts the same holes many times)."""
     pieces: list[Interval] = []
     cursor = interval.start
-    index = bisect_right([h.end for h in holes], interval.start)
+    index = bisect_right(ends if ends is not None else [h.end for h in holes], interval.start)
     for hole in holes[index:]:
         if hole.start >= interval.end:
             break
@@ -186,9 +191,10 @@ def windows_for(query: SlotQuery) -> list[Window]:
                 raw.append(Window(Interval(start, end), rng.room))
     raw.extend(w for w in query.additions if (w.group if wants_group else w.individual))
     blocked = merge(query.blocked)
+    blocked_ends = [b.end for b in blocked]
     windows: list[Window] = []
     for window in raw:
-        windows.extend(Window(piece, window.room) for piece in subtract(window.interval, blocked))
+        windows.extend(Window(piece, window.room) for piece in subtract(window.interval, blocked, blocked_ends))
     return windows
 
 
@@ -219,12 +225,22 @@ class _Checker:
         }
         self.per_day: Counter[date] = Counter()
         self.per_week: Counter[tuple[int, int]] = Counter()
-        if query.max_per_day is not None or query.max_per_week is not None:
+        self.limited = query.max_per_day is not None or query.max_per_week is not None
+        if self.limited:
             for session in query.busy:
-                local_day = session.start.astimezone(tz).date()
-                self.per_day[local_day] += 1
-                self.per_week[_week_key(local_day)] += 1
+                self._count(session)
         self.windows = windows_for(query)
+
+    def _count(self, session: Interval) -> None:
+        local_day = session.start.astimezone(self.query.tz).date()
+        self.per_day[local_day] += 1
+        self.per_week[_week_key(local_day)] += 1
+
+    def add_busy(self, session: Interval) -> None:
+        """A session accepted after the query was made: busy, and counted toward the limits."""
+        self.busy = _Busy([*self.busy.intervals, Interval(session.start - self.pad_before, session.end + self.pad_after)])
+        if self.limited:
+            self._count(session)
 
     def problem(self, start: datetime, room: int | None) -> str | None:
         """Why a slot starting here (in a window of ``room``) cannot be booked, or None."""
@@ -241,6 +257,8 @@ class _Checker:
         room_full = self.full_rooms.get(room) if room is not None else None
         if room_full and room_full.overlaps(start, end):
             return ROOM_FULL
+        if not self.limited:
+            return None
         local_day = start.astimezone(query.tz).date()
         if query.max_per_day is not None and self.per_day[local_day] >= query.max_per_day:
             return LIMIT
@@ -259,13 +277,21 @@ def compute_slots(query: SlotQuery) -> list[Slot]:
     found: dict[datetime, Slot] = {}
     for window in checker.windows:
         start = window.interval.start
+        if start < checker.earliest:
+            # Jump to the first start on this window's step that is not too early (the ones
+            # before it would all fail the notice).
+            start += -((start - checker.earliest) // query.step) * query.step
         while start + query.duration <= window.interval.end:
             if start >= checker.range_end or start > checker.latest_start:
                 break
             if start not in found and checker.problem(start, window.room) is None:
                 found[start] = Slot(start, start + query.duration, window.room)
             start += query.step
-    return sorted(found.values())
+    return sorted(found.values(), key=_slot_start)  # starts are unique: the dataclass order
+
+
+def _slot_start(slot: Slot) -> datetime:
+    return slot.start
 
 
 def check_start(query: SlotQuery, start: datetime) -> tuple[str | None, int | None]:
@@ -274,8 +300,25 @@ def check_start(query: SlotQuery, start: datetime) -> tuple[str | None, int | No
     ``problem`` is None when it can, else one of the reason codes above; ``unavailable``
     means no free window holds the whole slot.
     """
-    checker = _Checker(query)
-    end = start + query.duration
+    return StartChecker(query).check(start)
+
+
+class StartChecker:
+    """``check_start`` for many starts of one query, with sessions added as they are accepted
+    (the recurring job checks each occurrence against the ones accepted before it)."""
+
+    def __init__(self, query: SlotQuery) -> None:
+        self._checker = _Checker(query)
+
+    def add_busy(self, session: Interval) -> None:
+        self._checker.add_busy(session)
+
+    def check(self, start: datetime) -> tuple[str | None, int | None]:
+        return _check(self._checker, start)
+
+
+def _check(checker: _Checker, start: datetime) -> tuple[str | None, int | None]:
+    end = start + checker.query.duration
     rooms = [w.room for w in checker.windows if w.interval.start <= start and end <= w.interval.end]
     if not rooms:
         return UNAVAILABLE, None

@@ -26,7 +26,11 @@ def extend_recurring_bookings() -> dict[str, int]:
         totals["created"] += result["created"]
         totals["skipped"] += result["skipped"]
         totals["businesses"] += 1
-    logger.info("recurring bookings extended", extra=totals)
+    # "created" is a LogRecord attribute: passing it in ``extra`` raises KeyError.
+    logger.info("recurring bookings extended", extra={
+        "sessions_created": totals["created"], "occurrences_skipped": totals["skipped"],
+        "businesses": totals["businesses"],
+    })
     return totals
 
 
@@ -53,3 +57,19 @@ def extend_recurring_booking_now(*, organization_id: int) -> dict[str, int]:
     with scopes_disabled():
         organization = Organization.objects.get(pk=organization_id)
     return services.recurring_extend_all(organization=organization)
+
+
+@shared_task
+def complete_past_sessions() -> dict[str, int]:
+    """Sessions still open after each business's grace period become completed (credits used)."""
+    from .services.completion import sessions_autocomplete
+
+    totals = {"completed": 0, "businesses": 0}
+    with scopes_disabled():
+        organizations = list(Organization.objects.all())
+    for organization in organizations:
+        with scope(organization=organization):
+            totals["completed"] += sessions_autocomplete(organization=organization)
+        totals["businesses"] += 1
+    logger.info("past sessions completed", extra=totals)
+    return totals

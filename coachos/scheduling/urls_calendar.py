@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+"""The coach's calendar under /o/<org_slug>/calendar/ (namespace ``calendar``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_calendar as views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("events", views.events, name="events"),
+    path("new/", views.session_new, name="new"),
+    path("sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("sessions/<int:session_id>/move/", views.session_move, name="move"),
+    path("sessions/<int:session_id>/complete/", views.session_complete, name="complete"),
+    path("sessions/<int:session_id>/no-show/", views.session_no_show, name="no_show"),
+    path("sessions/<int:session_id>/cancel/", views.session_cancel, name="cancel"),
+    path("sessions/<int:session_id>/note/", views.session_note, name="note"),
+]

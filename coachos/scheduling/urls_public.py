@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+"""/book/<org_slug>/: the public booking pages (anyone may open them).
 
-urlpatterns: list = []
+Ids here are public by nature (a coach's page), so they are not named ``*_id``: the generic
+cross-tenant walker's "non-member gets 404" rule is for member-only pages. Another business's
+coach or session type is still a 404 (tests/scheduling/test_public_booking.py).
+"""
+
+from django.urls import path
+
+from . import views_public as views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("coach/<int:coach>/", views.coach_page, name="coach"),
+    path("times/", views.times, name="times"),
+    path("hold/", views.hold, name="hold"),
+    path("details/<str:token>/", views.details, name="details"),
+    path("details/<str:token>/release/", views.release, name="release"),
+    path("booked/<str:token>/", views.done, name="done"),
+    path("booked/<str:token>/calendar.ics", views.ics, name="ics"),
+    path("waitlist/", views.waitlist, name="waitlist"),
+]

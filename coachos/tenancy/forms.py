@@ -19,6 +19,7 @@ class OrganizationSettingsForm(forms.ModelForm):
         fields = [
             "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
             "quiet_hours_start", "quiet_hours_end", "late_cancellation_allowed",
+    "late_cancellation_forfeits_credit", "no_show_forfeits_credit", "auto_complete_after_hours",
         ]
         # The model calls both the URL slug and the postal address "address"; on one page
         # that reads as two identical fields, and "<address>" in the help text is eaten as HTML.

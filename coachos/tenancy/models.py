@@ -70,6 +70,15 @@ class Organization(models.Model):
         _("allow late cancellations"), default=False,
         help_text=_("Let clients cancel inside the cancellation window; such cancellations are marked late."),
     )
+    late_cancellation_forfeits_credit = models.BooleanField(
+        _("a late cancellation uses a credit"), default=True,
+        help_text=_("If off, the client gets the session's credit back even when cancelling late."),
+    )
+    no_show_forfeits_credit = models.BooleanField(_("a no-show uses a credit"), default=True)
+    auto_complete_after_hours = models.PositiveIntegerField(
+        _("complete sessions automatically after (hours)"), default=2,
+        help_text=_("Sessions still open this long after they end are marked completed and use a credit."),
+    )
     plan = models.CharField(_("plan"), max_length=30, default="starter")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -21,12 +21,25 @@ class NavItem:
 
 BACKOFFICE: tuple[NavItem, ...] = (
     NavItem(_("Dashboard"), "backoffice:dashboard", Perm.BACKOFFICE),
+    NavItem(_("Calendar"), "calendar:index", Perm.BACKOFFICE),
+    NavItem(_("Schedule"), "setup:index", Perm.BACKOFFICE),
     NavItem(_("Team"), "backoffice:team", Perm.BACKOFFICE),
     NavItem(_("Audit log"), "backoffice:audit", Perm.AUDIT),
     NavItem(_("Settings"), "backoffice:settings", Perm.SETTINGS),
 )
 
-PORTAL: tuple[NavItem, ...] = (NavItem(_("Home"), "portal:home", Perm.PORTAL),)
+PORTAL: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "portal:home", Perm.PORTAL),
+    NavItem(_("Bookings"), "portal_bookings:index", Perm.PORTAL),
+)
+
+
+def _is_current(current: str, url_name: str) -> bool:
+    """A feature's own namespace (calendar:, setup:, …) highlights its item on every sub-page."""
+    namespace = url_name.split(":")[0]
+    if current == url_name:
+        return True
+    return namespace not in {"backoffice", "portal"} and current.startswith(namespace + ":")
 
 
 def nav_for(membership: Membership, organization: Organization, request: HttpRequest) -> list[dict[str, object]]:
@@ -36,7 +49,7 @@ def nav_for(membership: Membership, organization: Organization, request: HttpReq
         {
             "label": item.label,
             "url": reverse(item.url_name, kwargs={"org_slug": organization.slug}),
-            "active": current == item.url_name,
+            "active": _is_current(current, item.url_name),
         }
         for item in items
         if membership.has(item.perm)

@@ -25,13 +25,23 @@ SNAPSHOT_FIELDS = (
 
 
 def form_data(org: Organization, **changes: str) -> dict[str, str]:
-    """What the settings form posts when nothing is touched, with ``changes`` typed in."""
-    data = {
-        "name": org.name, "slug": org.slug, "timezone": org.timezone, "currency": org.currency,
-        "locale": org.locale, "phone": org.phone, "sms_number": org.sms_number, "address": org.address,
-        "quiet_hours_start": org.quiet_hours_start.strftime("%H:%M"),
-        "quiet_hours_end": org.quiet_hours_end.strftime("%H:%M"),
-    }
+    """What the settings form posts when nothing is touched, with ``changes`` typed in.
+    Built from the form itself, so a field added later is posted as the browser would."""
+    from coachos.tenancy.forms import OrganizationSettingsForm
+
+    form = OrganizationSettingsForm(instance=org)
+    data: dict[str, str] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if name == "logo":
+            continue
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif hasattr(value, "strftime"):
+            data[name] = value.strftime("%H:%M")
+        elif value is not None:
+            data[name] = str(value)
     data.update(changes)
     return data
 

@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.credits.services import release_session
 from coachos.tenancy import audit
 
 from .. import slots as engine
 from ..models import Booking, Coach, Room, SessionType, SlotHold, TrainingSession, WaitlistEntry
 from ..selectors import slot_query
+from .credits_link import settle_cancelled_booking, settle_session
 from .errors import SchedulingError
 
 HOLD_MINUTES = 10
@@ -271,6 +273,7 @@ def booking_cancel(*, booking: Booking, actor: Any, by: str, reason: str = "",
         session.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit.log(organization=session.organization, actor=actor, action="booking.cancelled", obj=booking,
               data={"by": by, "late": late, "reason": reason[:500]})
+    settle_cancelled_booking(booking=booking, actor=actor)
     if session.session_type.is_group:
         waitlist_offer_next(session=session, now=now)
     return booking
@@ -346,8 +349,11 @@ def session_cancel(*, session: TrainingSession, actor: Any, reason: str = "",
     session.status = TrainingSession.Status.CANCELLED
     session.cancelled_at = now
     session.save(update_fields=["status", "cancelled_at", "updated_at"])
-    Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).update(
+    cancelled = list(Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED))
+    Booking.objects.filter(pk__in=[b.pk for b in cancelled]).update(
         status=Booking.Status.CANCELLED_BY_COACH, cancelled_at=now)
+    for booking in cancelled:
+        release_session(booking=booking, actor=actor, reason="session cancelled by the business")
     WaitlistEntry.objects.filter(session=session, status__in=[WaitlistEntry.Status.WAITING,
                                                               WaitlistEntry.Status.OFFERED]).update(
         status=WaitlistEntry.Status.EXPIRED)
@@ -373,6 +379,7 @@ def _finish(session: TrainingSession, *, actor: Any, status: str, now: datetime 
     Booking.objects.filter(session=session, status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED,
                                                         Booking.Status.NO_SHOW]).update(status=booking_status)
     audit.log(organization=session.organization, actor=actor, action=f"session.{status}", obj=session)
+    settle_session(session=session, actor=actor)
     return session
 
 

@@ -71,6 +71,7 @@ def _extend_for_coach(coach: Coach, rbs: Sequence[RecurringBooking], *, until: d
             if starts_at > now:
                 wanted.append((starts_at, day, rb))
     if not wanted:
+        _mark_generated(rbs, until)  # nothing due in the range, but it has been looked at
         return results
     wanted.sort(key=lambda w: w[0])
     existing = set(TrainingSession.objects.filter(recurring_booking__in=rbs, starts_at__gte=wanted[0][0])
@@ -82,7 +83,9 @@ def _extend_for_coach(coach: Coach, rbs: Sequence[RecurringBooking], *, until: d
         for type_id, session_type in types.items()
     }
     blocked = engine.merge(next(iter(queries.values())).blocked)
-    accepted: list[engine.Interval] = []
+    # One checker per session type, built once; sessions accepted earlier in this run are
+    # added to every checker, so they count as busy for the ones after them.
+    checkers = {type_id: engine.StartChecker(query) for type_id, query in queries.items()}
     new_sessions: list[tuple[TrainingSession, RecurringBooking]] = []
     for starts_at, day, rb in wanted:
         if (rb.pk, starts_at) in existing:
@@ -95,15 +98,13 @@ def _extend_for_coach(coach: Coach, rbs: Sequence[RecurringBooking], *, until: d
             results[rb.pk].skipped.append({"date": day.isoformat(), "starts_at": local.isoformat(), "reason": "blocked",
                                            "message": str(REASONS["blocked"])})
             continue
-        query = queries[rb.session_type_id]
-        # Sessions accepted earlier in this run count as busy for the ones after them.
-        problem, room = engine.check_start(
-            engine.SlotQuery(**{**query.__dict__, "busy": [*query.busy, *accepted]}), starts_at)
+        problem, room = checkers[rb.session_type_id].check(starts_at)
         if problem is not None:
             results[rb.pk].skipped.append({"date": day.isoformat(), "starts_at": local.isoformat(), "reason": problem,
                                            "message": str(REASONS.get(problem, REASONS[engine.TAKEN]))})
             continue
-        accepted.append(slot)
+        for checker in checkers.values():
+            checker.add_busy(slot)
         new_sessions.append((TrainingSession(
             organization=coach.organization, coach=coach, session_type=session_type, room_id=room or coach.default_room_id,
             starts_at=starts_at, ends_at=ends_at, capacity=session_type.capacity, recurring_booking=rb,
@@ -115,10 +116,14 @@ def _extend_for_coach(coach: Coach, rbs: Sequence[RecurringBooking], *, until: d
     )
     for session, (_s, rb) in zip(created, new_sessions, strict=True):
         results[rb.pk].created.append(session)
+    _mark_generated(rbs, until)
+    return results
+
+
+def _mark_generated(rbs: Sequence[RecurringBooking], until: date) -> None:
     for rb in rbs:
         rb.generated_until = max(until, rb.generated_until or until)
     RecurringBooking.objects.bulk_update(rbs, ["generated_until"])
-    return results
 
 
 @transaction.atomic

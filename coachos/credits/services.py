@@ -1,0 +1,215 @@
+"""Every movement of session credits.
+
+``use_session`` and ``release_session`` are the only ways credits move for sessions: each
+writes one ledger row (unique per booking, or per idempotency key) and one conditional
+UPDATE (``remaining > 0`` to use), never read-then-write. A session's booking deducts at
+most once and is released at most once, and only if it was deducted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coachos.clients.models import Client
+from coachos.tenancy import audit
+
+from .models import ClientPackage, CreditEntry, PackagePlan
+
+
+class CreditError(Exception):
+    """A credit movement that cannot happen; the message is for people. ``code`` for the API."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+NO_CREDITS = "no_credits"
+
+
+@transaction.atomic
+def package_plan_create(*, organization: Any, actor: Any, name: str, sessions: int, price_minor: int = 0,
+                        validity_days: int = 90, session_types: list[Any] | None = None) -> PackagePlan:
+    if sessions < 1:
+        raise CreditError(_("A package has at least one session."))
+    if validity_days < 1:
+        raise CreditError(_("A package is valid for at least one day."))
+    if price_minor < 0:
+        raise CreditError(_("The price cannot be negative."))
+    if not name.strip():
+        raise CreditError(_("Give the package a name."))
+    plan = PackagePlan.objects.create(organization=organization, name=name.strip()[:100], sessions=sessions,
+                                      price_minor=price_minor, validity_days=validity_days)
+    if session_types:
+        plan.session_types.set(session_types)
+    audit.log(organization=organization, actor=actor, action="package_plan.created", obj=plan)
+    return plan
+
+
+@transaction.atomic
+def package_grant(*, client: Client, plan: PackagePlan, actor: Any, source: str = ClientPackage.Source.GIVEN,
+                  now: datetime | None = None, idempotency_key: str | None = None) -> ClientPackage:
+    """Give (or, from a payment, sell) a package: its credits arrive as one ledger row."""
+    now = now or timezone.now()
+    if plan.organization_id != client.organization_id:
+        raise CreditError(_("That package belongs to another business."))
+    if idempotency_key:
+        existing = CreditEntry.objects.filter(idempotency_key=idempotency_key).select_related("package").first()
+        if existing is not None:
+            return existing.package
+    package = ClientPackage.objects.create(
+        organization=client.organization, client=client, plan=plan, name=plan.name, total=plan.sessions,
+        remaining=plan.sessions, expires_at=now + timedelta(days=plan.validity_days), source=source,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    package.session_types.set(plan.session_types.all())
+    CreditEntry.objects.create(
+        organization=client.organization, package=package, amount=plan.sessions, idempotency_key=idempotency_key,
+        kind=CreditEntry.Kind.PURCHASE if source == ClientPackage.Source.SOLD else CreditEntry.Kind.GRANT,
+        actor=package.created_by,
+    )
+    audit.log(organization=client.organization, actor=actor, action="package.granted", obj=package,
+              data={"plan": plan.pk, "sessions": plan.sessions, "source": source})
+    return package
+
+
+def _candidates(*, client: Client, session_type: Any | None, now: datetime) -> list[ClientPackage]:
+    """Valid packages for the client, the one expiring first first."""
+    packages = ClientPackage.objects.filter(client=client, status=ClientPackage.Status.ACTIVE, expires_at__gt=now,
+                                            remaining__gt=0)
+    if session_type is not None:
+        packages = packages.filter(Q(session_types=None) | Q(session_types=session_type)).distinct()
+    return list(packages.order_by("expires_at", "id"))
+
+
+def _take_one(package: ClientPackage, now: datetime) -> bool:
+    """The conditional UPDATE: one credit, only if one is left and the package is valid."""
+    return ClientPackage.objects.filter(
+        pk=package.pk, remaining__gt=0, status=ClientPackage.Status.ACTIVE, expires_at__gt=now
+    ).update(remaining=F("remaining") - 1) == 1
+
+
+def use_session(
+    *,
+    client: Client,
+    actor: Any,
+    booking: Any = None,
+    package: ClientPackage | None = None,
+    idempotency_key: str | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> CreditEntry:
+    """Deduct one credit for a booking (or a manual "Use 1 session" with an idempotency key).
+
+    Idempotent: the same booking or key returns the entry already written. Raises CreditError
+    with code ``no_credits`` when no valid package has a credit left.
+    """
+    now = now or timezone.now()
+    existing = _existing_use(booking=booking, idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing
+    session_type = booking.session.session_type if booking is not None else None
+    if package is not None:
+        if package.client_id != client.pk:
+            raise CreditError(_("That package belongs to another client."))
+        candidates = [package]
+    else:
+        candidates = _candidates(client=client, session_type=session_type, now=now)
+    for candidate in candidates:
+        try:
+            with transaction.atomic():
+                entry = CreditEntry.objects.create(
+                    organization=client.organization, package=candidate, kind=CreditEntry.Kind.USE, amount=-1,
+                    booking=booking, idempotency_key=idempotency_key, reason=reason[:300],
+                    actor=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+                if not _take_one(candidate, now):
+                    raise _Empty()
+        except _Empty:
+            continue
+        except IntegrityError:
+            # The same booking or key was deducted by a concurrent request: nothing twice.
+            again = _existing_use(booking=booking, idempotency_key=idempotency_key)
+            if again is not None:
+                return again
+            raise
+        audit.log(organization=client.organization, actor=actor, action="credit.used", obj=candidate,
+                  data={"booking": getattr(booking, "pk", None)})
+        return entry
+    raise CreditError(_("No credits left: this client has no valid package with a session remaining."), NO_CREDITS)
+
+
+class _Empty(Exception):
+    pass
+
+
+def _existing_use(*, booking: Any, idempotency_key: str | None) -> CreditEntry | None:
+    if booking is not None:
+        return CreditEntry.objects.filter(booking=booking, kind=CreditEntry.Kind.USE).first()
+    if idempotency_key:
+        return CreditEntry.objects.filter(idempotency_key=idempotency_key).first()
+    return None
+
+
+def release_session(*, booking: Any, actor: Any, reason: str = "") -> CreditEntry | None:
+    """Give back the credit a booking used, at most once and only if it was used."""
+    used = CreditEntry.objects.filter(booking=booking, kind=CreditEntry.Kind.USE).first()
+    if used is None:
+        return None
+    try:
+        with transaction.atomic():
+            entry = CreditEntry.objects.create(
+                organization=used.organization, package_id=used.package_id, kind=CreditEntry.Kind.RELEASE, amount=1,
+                booking=booking, reason=reason[:300], actor=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            ClientPackage.objects.filter(pk=used.package_id).update(remaining=F("remaining") + 1)
+    except IntegrityError:
+        return CreditEntry.objects.filter(booking=booking, kind=CreditEntry.Kind.RELEASE).first()
+    audit.log(organization=used.organization, actor=actor, action="credit.released", obj=used.package,
+              data={"booking": booking.pk})
+    return entry
+
+
+@transaction.atomic
+def package_adjust(*, package: ClientPackage, amount: int, reason: str, actor: Any) -> CreditEntry:
+    """Add or remove credits by hand; a reason is required."""
+    if not reason.strip():
+        raise CreditError(_("Say why the credits change."))
+    if amount == 0:
+        raise CreditError(_("The adjustment must add or remove at least one credit."))
+    updated = ClientPackage.objects.filter(pk=package.pk, remaining__gte=max(-amount, 0)).update(
+        remaining=F("remaining") + amount)
+    if updated != 1:
+        raise CreditError(_("The package has fewer credits than that."), NO_CREDITS)
+    entry = CreditEntry.objects.create(organization=package.organization, package=package,
+                                       kind=CreditEntry.Kind.ADJUSTMENT, amount=amount, reason=reason.strip()[:300],
+                                       actor=actor if getattr(actor, "is_authenticated", False) else None)
+    audit.log(organization=package.organization, actor=actor, action="credit.adjusted", obj=package,
+              data={"amount": amount, "reason": reason.strip()[:300]})
+    return entry
+
+
+def packages_expire(*, now: datetime | None = None) -> int:
+    """Expire packages past their date: their remaining credits leave through one ledger row."""
+    now = now or timezone.now()
+    count = 0
+    for package_id in ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, expires_at__lte=now) \
+            .values_list("pk", flat=True):
+        with transaction.atomic():
+            package = ClientPackage.objects.select_for_update().get(pk=package_id)
+            if package.status != ClientPackage.Status.ACTIVE:
+                continue
+            if package.remaining:
+                CreditEntry.objects.create(organization=package.organization, package=package,
+                                           kind=CreditEntry.Kind.EXPIRY, amount=-package.remaining)
+            package.remaining = 0
+            package.status = ClientPackage.Status.EXPIRED
+            package.save(update_fields=["remaining", "status"])
+            count += 1
+    return count

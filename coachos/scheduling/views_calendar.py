@@ -1,0 +1,420 @@
+"""The coach's calendar: the page, its JSON events feed, and the session panel's actions.
+
+Every action is one POST that calls one scheduling service. The panel is loaded with htmx into
+a dialog; without htmx the same URLs render whole pages and redirect after a change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coachos.common.problems import problem_response
+from coachos.tenancy.access import org_view
+from coachos.tenancy.roles import Perm, Role
+
+from . import services
+from .forms_calendar import CancelForm, MoveForm, NoteForm, SessionCreateForm
+from .models import Booking, Coach, SessionType, TrainingSession, WeeklyAvailability
+from .selectors import coach_list, sessions_in_range
+
+# FullCalendar keeps its own stylesheet in an empty <style> element it fills through the CSSOM.
+# Allowing exactly the empty element (this is the hash of "") admits no inline CSS at all. Its
+# stylesheet declares its icon font as a data: URL, which Chromium loads as soon as it is declared.
+CALENDAR_CSP = {"style-src": ["'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"], "font-src": ["data:"]}
+MAX_RANGE = timedelta(days=100)
+VIEWS = {"day": "timeGridDay", "week": "timeGridWeek", "month": "dayGridMonth", "agenda": "listWeek"}
+ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _when(instant: datetime, tz: ZoneInfo) -> str:
+    local = instant.astimezone(tz)
+    return f"{date_format(local, 'DATE_FORMAT')}, {time_format(local, 'TIME_FORMAT')}"
+
+
+def _text_color(hex_color: str) -> str:
+    """Black or white, whichever reads better on the session type's colour (WCAG contrast)."""
+    try:
+        channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    except (ValueError, IndexError):
+        return "#ffffff"
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#1b1b1b" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def _sessions() -> Any:
+    return TrainingSession.objects.select_related("session_type", "coach__membership__user", "room").prefetch_related(
+        Prefetch("bookings", queryset=Booking.objects.select_related("client").order_by("created_at")))
+
+
+def _event(session: TrainingSession, *, tz: ZoneInfo, url: str) -> dict[str, Any]:
+    """One session as a FullCalendar event. Uses only what ``sessions_in_range`` prefetched."""
+    bookings = list(session.bookings.all())
+    active = [b for b in bookings if b.status in Booking.ACTIVE]
+    group = session.capacity > 1
+    if group or not bookings:
+        title = session.session_type.name
+    else:
+        title = (active or bookings)[0].client.full_name
+    confirmed = (session.status != TrainingSession.Status.CANCELLED and bool(active)
+                 and all(b.client_confirmed_at for b in active))
+    color = session.session_type.color
+    classes = [f"cal-status-{session.status.replace('_', '-')}"]
+    if confirmed:
+        classes.append("cal-confirmed")
+    return {
+        "id": str(session.pk),
+        "title": title,
+        "start": session.starts_at.astimezone(tz).isoformat(timespec="seconds"),
+        "end": session.ends_at.astimezone(tz).isoformat(timespec="seconds"),
+        "url": url,
+        "backgroundColor": color,
+        "borderColor": color,
+        "textColor": _text_color(color),
+        "editable": session.status == TrainingSession.Status.SCHEDULED,
+        "classNames": classes,
+        "extendedProps": {
+            "status": session.status,
+            "statusLabel": session.get_status_display(),
+            "confirmed": confirmed,
+            "spots": f"{len(active)}/{session.capacity}" if group else "",
+            "sessionType": session.session_type.name,
+            "room": session.room.name if session.room else "",
+            "coach": session.coach.name,
+        },
+    }
+
+
+def _session_url(org_slug: str) -> Any:
+    base = reverse("calendar:session", kwargs={"org_slug": org_slug, "session_id": 1})[: -len("1/")]
+    return lambda pk: f"{base}{pk}/"
+
+
+def _range_bound(raw: str | None, tz: ZoneInfo, name: str) -> datetime:
+    """FullCalendar sends wall-clock times in the calendar's zone ("2025-06-30T00:00:00");
+    an offset or a bare date is accepted too."""
+    value = (raw or "").strip()
+    if len(value) > 19 and value[19] == " ":  # an unencoded "+01:00" arrives as " 01:00"
+        value = value[:19] + "+" + value[20:]
+    try:
+        parsed: datetime | date | None = parse_datetime(value) or parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValueError(_("“%(name)s” must be a date and time like 2025-06-30T00:00:00.") % {"name": name})
+    if not isinstance(parsed, datetime):
+        parsed = datetime.combine(parsed, time.min)
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=tz)
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(_("“%(name)s” is out of range.") % {"name": name})
+    return parsed
+
+
+def _coach_from(raw: str) -> Coach | None:
+    if not ID_RE.fullmatch(raw):
+        raise ValueError(_("Choose a coach from the list."))
+    coach = Coach.objects.filter(pk=int(raw)).first()
+    if coach is None:
+        raise ValueError(_("Choose a coach from the list."))
+    return coach
+
+
+def _changed(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    if request.htmx:
+        response["HX-Trigger"] = json.dumps({"calendar:changed": True})
+    return response
+
+
+def _panel(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The panel alone for htmx (it goes into the dialog); a whole page otherwise."""
+    context = {**context, "panel_template": template, "as_page": not request.htmx}
+    page = template if request.htmx else "scheduling/calendar/page.html"
+    return render(request, page, context, status=status)
+
+
+def _session_context(request: HttpRequest, session: TrainingSession, **extra: Any) -> dict[str, Any]:
+    tz = request.organization.tzinfo
+    bookings = list(session.bookings.all())
+    active = [b for b in bookings if b.status in Booking.ACTIVE]
+    started = session.starts_at <= timezone.now()
+    status = session.status
+    return {
+        "session": session,
+        "bookings": bookings,
+        "taken": len(active),
+        "is_group": session.capacity > 1,
+        "confirmed": bool(active) and all(b.client_confirmed_at for b in active),
+        "local_start": session.starts_at.astimezone(tz),
+        "local_end": session.ends_at.astimezone(tz),
+        "started": started,
+        "can_complete": started and status in (TrainingSession.Status.SCHEDULED, TrainingSession.Status.NO_SHOW),
+        "can_no_show": started and status in (TrainingSession.Status.SCHEDULED, TrainingSession.Status.COMPLETED),
+        "can_change": status == TrainingSession.Status.SCHEDULED,
+        "move_form": extra.pop("move_form", None) or MoveForm(tz=tz, initial={"starts_at": session.starts_at}),
+        "note_form": extra.pop("note_form", None) or NoteForm(initial={"notes": session.notes}),
+        **extra,
+    }
+
+
+def _load(session_id: int) -> TrainingSession:
+    return get_object_or_404(_sessions(), pk=session_id)
+
+
+def _done(request: HttpRequest, session_id: int, message: str) -> HttpResponse:
+    """After a change: the refreshed panel with the message (htmx), or back to the page."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("calendar:session", org_slug=request.organization.slug, session_id=session_id)
+    session = _load(session_id)
+    return _changed(_panel(request, "scheduling/calendar/_session.html",
+                           _session_context(request, session, notice=message)), request)
+
+
+def _refused(request: HttpRequest, session: TrainingSession, message: str, **forms: Any) -> HttpResponse:
+    """A change that could not be made: the panel again, the message on top, typed values kept."""
+    return _panel(request, "scheduling/calendar/_session.html",
+                  _session_context(request, session, error=message, **forms), status=422)
+
+
+def _form_error(form: Any) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# --- the page and the feed ----------------------------------------------------------------------
+
+@org_view(Perm.BACKOFFICE)
+@require_GET
+@csp_update(CALENDAR_CSP)
+def index(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    coaches = list(coach_list())
+    own = next((c for c in coaches if c.membership_id == request.membership.pk), None)
+    by_id = {str(c.pk): c for c in coaches}
+    if "coach" in request.GET:
+        selected = by_id.get(request.GET["coach"])
+    else:
+        selected = own if request.membership.role == Role.COACH else None
+    hours: dict[str, list[dict[str, Any]]] = {}
+    for coach_id, weekday, start, end in WeeklyAvailability.objects.values_list(
+            "coach_id", "weekday", "start_time", "end_time"):
+        hours.setdefault(str(coach_id), []).append(
+            {"daysOfWeek": [(weekday + 1) % 7], "startTime": start.strftime("%H:%M"), "endTime": end.strftime("%H:%M")})
+    has_types = SessionType.objects.filter(active=True).exists()
+    view = VIEWS.get(request.GET.get("view", ""), "")
+    try:
+        initial_date = parse_date(request.GET.get("date", ""))
+    except ValueError:
+        initial_date = None
+    return render(request, "scheduling/calendar/index.html", {
+        "coaches": coaches,
+        "selected_coach": selected,
+        "show_cancelled": request.GET.get("cancelled", "1") != "0",
+        "business_hours": hours,
+        "needs_setup": not has_types or not (hours or TrainingSession.objects.exists()),
+        "has_coaches": bool(coaches),
+        "has_types": has_types,
+        "initial_view": view,
+        "initial_date": initial_date.isoformat() if initial_date else "",
+        "setup_url": f"/o/{organization.slug}/schedule/",
+    })
+
+
+@org_view(Perm.BACKOFFICE)
+@require_GET
+def events(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Sessions overlapping [start, end), in a fixed number of queries whatever their number."""
+    tz = request.organization.tzinfo
+    try:
+        start = _range_bound(request.GET.get("start"), tz, "start")
+        end = _range_bound(request.GET.get("end"), tz, "end")
+        if end <= start:
+            raise ValueError(_("“end” must be after “start”."))
+        if end - start > MAX_RANGE:
+            raise ValueError(_("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE.days})
+        raw_coach = request.GET.get("coach", "").strip()
+        coach = _coach_from(raw_coach) if raw_coach else None
+    except ValueError as exc:
+        return problem_response(400, _("The calendar could not load these dates."), str(exc))
+    include_cancelled = request.GET.get("cancelled", "1") != "0"
+    url = _session_url(org_slug)
+    sessions = sessions_in_range(start=start, end=end, coach=coach, include_cancelled=include_cancelled)
+    response = JsonResponse([_event(s, tz=tz, url=url(s.pk)) for s in sessions], safe=False)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- creating a session -------------------------------------------------------------------------
+
+def _default_start(day: date | None, tz: ZoneInfo) -> datetime:
+    """The next full hour today; 09:00 on another day picked (the month view, the button)."""
+    now = timezone.now().astimezone(tz)
+    if day is None or day == now.date():
+        upcoming = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        if upcoming.date() == now.date():
+            return upcoming
+        day = now.date() + timedelta(days=1)
+    return datetime.combine(day, time(9), tzinfo=tz)
+
+
+def _new_initial(request: HttpRequest, tz: ZoneInfo) -> dict[str, Any]:
+    raw_start = request.GET.get("start", "").strip()
+    start: datetime | None = None
+    if raw_start:
+        try:
+            start = _range_bound(raw_start, tz, "start")
+        except ValueError:
+            start = None
+    if start is None or "T" not in raw_start:
+        start = _default_start(start.date() if start else None, tz)
+    initial: dict[str, Any] = {"starts_at": start}
+    raw_coach = request.GET.get("coach", "")
+    coach = Coach.objects.filter(pk=int(raw_coach)).first() if ID_RE.fullmatch(raw_coach) else None
+    if coach is None:
+        coach = Coach.objects.filter(membership=request.membership).first()
+    if coach is not None:
+        initial["coach"] = coach.pk
+        if coach.default_room_id:
+            initial["room"] = coach.default_room_id
+    return initial
+
+
+@org_view(Perm.BACKOFFICE)
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+    tz = request.organization.tzinfo
+    if request.method == "GET":
+        form = SessionCreateForm(tz=tz, initial=_new_initial(request, tz))
+        return _panel(request, "scheduling/calendar/_new.html", {"form": form})
+    form = SessionCreateForm(request.POST, tz=tz)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["client"] is not None:
+                booking = services.booking_create(
+                    coach=data["coach"], session_type=data["session_type"], client=data["client"],
+                    starts_at=data["starts_at"], actor=request.user, note=data["note"], mode=services.COACH,
+                    room=data["room"])
+                session_id = booking.session_id
+                message = _("Booked %(client)s for %(when)s.") % {
+                    "client": data["client"].full_name, "when": _when(data["starts_at"], tz)}
+            else:
+                session = services.session_create(
+                    coach=data["coach"], session_type=data["session_type"], starts_at=data["starts_at"],
+                    actor=request.user, room=data["room"], notes=data["note"])
+                session_id = session.pk
+                message = _("%(type)s added for %(when)s.") % {
+                    "type": data["session_type"].name, "when": _when(data["starts_at"], tz)}
+        except services.SchedulingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, session_id, message)
+    return _panel(request, "scheduling/calendar/_new.html", {"form": form}, status=422)
+
+
+# --- one session --------------------------------------------------------------------------------
+
+@org_view(Perm.BACKOFFICE)
+@require_GET
+def session_detail(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    return _panel(request, "scheduling/calendar/_session.html", _session_context(request, _load(session_id)))
+
+
+@org_view(Perm.BACKOFFICE)
+@require_POST
+def session_move(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    """Drag and drop (fetch, JSON) or the panel's form (htmx or a plain form)."""
+    session = _load(session_id)
+    tz = request.organization.tzinfo
+    wants_json = not request.htmx and "application/json" in request.headers.get("Accept", "")
+    form = MoveForm(request.POST, tz=tz)
+    status = 400
+    if not form.is_valid():
+        error = _form_error(form)
+    else:
+        starts_at = form.cleaned_data["starts_at"]
+        try:
+            services.session_move(session=session, starts_at=starts_at, actor=request.user)
+        except services.SchedulingError as exc:
+            error = str(exc)
+            status = 409 if exc.code in services.CONFLICT_CODES else 400
+        else:
+            message = _("Moved to %(when)s.") % {"when": _when(starts_at, tz)}
+            if not wants_json:
+                return _done(request, session_id, message)
+            moved = _load(session_id)
+            return JsonResponse({"message": message,
+                                 "event": _event(moved, tz=tz, url=_session_url(org_slug)(moved.pk))})
+    if wants_json:
+        return problem_response(status, _("The session was not moved."), error)
+    return _refused(request, session, error, move_form=form)
+
+
+@org_view(Perm.BACKOFFICE)
+@require_POST
+def session_complete(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    session = _load(session_id)
+    try:
+        services.session_complete(session=session, actor=request.user)
+    except services.SchedulingError as exc:
+        return _refused(request, session, str(exc))
+    return _done(request, session_id, _("Marked as completed."))
+
+
+@org_view(Perm.BACKOFFICE)
+@require_POST
+def session_no_show(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    session = _load(session_id)
+    try:
+        services.session_no_show(session=session, actor=request.user)
+    except services.SchedulingError as exc:
+        return _refused(request, session, str(exc))
+    return _done(request, session_id, _("Marked as a no-show."))
+
+
+@org_view(Perm.BACKOFFICE)
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    """GET asks for confirmation (and an optional reason); POST cancels."""
+    session = _load(session_id)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.session_cancel(session=session, actor=request.user, reason=form.cleaned_data["reason"])
+            except services.SchedulingError as exc:
+                return _refused(request, session, str(exc))
+            return _done(request, session_id, _("Session cancelled."))
+    context = _session_context(request, session, cancel_form=form)
+    return _panel(request, "scheduling/calendar/_cancel.html", context, status=422 if form.errors else 200)
+
+
+@org_view(Perm.BACKOFFICE)
+@require_POST
+def session_note(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    session = _load(session_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, _form_error(form), note_form=form)
+    services.session_note(session=session, actor=request.user, notes=form.cleaned_data["notes"])
+    return _done(request, session_id, _("Note saved."))

@@ -1,0 +1,345 @@
+"""The public booking pages: /book/<org_slug>/. Anyone may open them.
+
+Flow: business → session type (and coach) → a week of open times in the visitor's zone →
+a 10-minute hold on one time → name, email, phone → confirmation with an .ics file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coachos.accounts.forms import timezone_choices
+from coachos.clients.models import Client
+from coachos.tenancy.access import public_org_view
+from coachos.tenancy.models import Organization
+
+from . import picker
+from .forms_public import DetailsForm, NameEmailForm
+from .ics_booking import ics_response
+from .models import Booking, Coach, SessionType, SlotHold, TrainingSession
+from .services.bookings import hold_create
+from .services.errors import SchedulingError
+from .services.public import public_booking_confirm, public_hold_release, public_waitlist_join
+
+TZ_SESSION_KEY = "booking_tz"
+HOLD_SESSION_KEY = "booking_hold"
+DONE_SESSION_KEY = "booking_done"
+DONE_SALT = "coachos.booking.done"
+
+
+# --- helpers shared with the portal -----------------------------------------------------------------
+
+def viewer_zone(request: HttpRequest, organization: Organization) -> tuple[str, bool]:
+    """The zone to show times in, and whether the person chose it. A ``?tz=`` (set by booking.js
+    from the browser, or by the zone menu) is remembered for the visit; else the business's zone."""
+    asked = picker.valid_zone(request.GET.get("tz") or request.POST.get("tz"))
+    if asked:
+        if request.session.get(TZ_SESSION_KEY) != asked:
+            request.session[TZ_SESSION_KEY] = asked
+        return asked, True
+    stored = picker.valid_zone(request.session.get(TZ_SESSION_KEY))
+    if stored:
+        return stored, True
+    return organization.timezone, False
+
+
+def zone_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
+    tz_name, chosen = viewer_zone(request, organization)
+    return {
+        "tz": ZoneInfo(tz_name), "tz_name": tz_name, "tz_chosen": chosen,
+        "business_tz": organization.tzinfo, "business_tz_name": organization.timezone,
+        "same_zone": tz_name == organization.timezone,
+    }
+
+
+def week_context(*, request: HttpRequest, coaches: list[Coach], session_type: SessionType, tz: ZoneInfo,
+                 base_url: str, params: dict[str, str],
+                 exclude_session: TrainingSession | None = None) -> dict[str, Any]:
+    """A week of the slot picker with its navigation links (``params`` are kept in each link)."""
+    week = picker.week(coaches=coaches, session_type=session_type, tz=tz,
+                       first_day=picker.parse_day(request.GET.get("from")), now=timezone.now(),
+                       exclude_session=exclude_session)
+
+    def link(day: Any) -> str | None:
+        return f"{base_url}?{urlencode({**params, 'from': day.isoformat()})}" if day else None
+
+    first_open_day = week.first_open.start.astimezone(tz).date() if week.first_open else None
+    return {
+        "week": week, "prev_url": link(week.prev_day), "next_url": link(week.next_day),
+        "first_open_url": link(first_open_day), "week_from": week.first_day.isoformat(),
+        "zone_params": {k: v for k, v in {**params, "from": week.first_day.isoformat()}.items() if k != "tz"},
+        "slot_fields": {**params, "from": week.first_day.isoformat()},
+        "timezones": timezone_choices(),
+    }
+
+
+def client_of(request: HttpRequest) -> Client | None:
+    """The signed-in person's client record in this business (the middleware entered its scope)."""
+    if not request.user.is_authenticated:
+        return None
+    return Client.objects.filter(user=request.user).order_by("pk").first()
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _type_or_404(value: Any) -> SessionType:
+    pk = _int(value)
+    if pk is None:
+        raise Http404("No such session type.")
+    return get_object_or_404(picker.bookable_types(), pk=pk)
+
+
+def _times_url(org_slug: str, *, type_id: int, coach: str = "", day: Any = None, tz: str = "") -> str:
+    params = {"type": str(type_id)}
+    if coach:
+        params["coach"] = coach
+    if day:
+        params["from"] = day.isoformat()
+    if tz:
+        params["tz"] = tz
+    return f"{reverse('booking:times', kwargs={'org_slug': org_slug})}?{urlencode(params)}"
+
+
+def _back_to_times(request: HttpRequest, hold: SlotHold, *, tz_name: str = "") -> HttpResponse:
+    day = hold.starts_at.astimezone(ZoneInfo(tz_name) if tz_name else hold.organization.tzinfo).date()
+    coach = request.session.get("booking_coach_choice", "")
+    return redirect(_times_url(hold.organization.slug, type_id=hold.session_type_id, coach=coach, day=day))
+
+
+def done_token(booking: Booking) -> str:
+    return signing.dumps(booking.pk, salt=DONE_SALT)
+
+
+def _booking_from_token(token: str) -> Booking:
+    try:
+        pk = signing.loads(token, salt=DONE_SALT)
+    except signing.BadSignature:
+        raise Http404("No such booking.")
+    return get_object_or_404(
+        Booking.objects.select_related("session__session_type", "session__coach__membership__user",
+                                       "session__organization", "client"),
+        pk=pk,
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+@public_org_view
+def index(request: HttpRequest, org_slug: str) -> HttpResponse:
+    now = timezone.now()
+    return render(request, "scheduling/public/index.html", {
+        "types": list(picker.bookable_types()),
+        "coaches": list(picker.bookable_coaches(now=now)),
+        "client": client_of(request),
+    })
+
+
+@public_org_view
+def coach_page(request: HttpRequest, org_slug: str, coach: int) -> HttpResponse:
+    found = get_object_or_404(picker.bookable_coaches(now=timezone.now()), pk=coach)
+    return render(request, "scheduling/public/coach.html", {
+        "coach": found, "types": list(picker.bookable_types()), "client": client_of(request),
+    })
+
+
+@public_org_view
+def times(request: HttpRequest, org_slug: str) -> HttpResponse:
+    if not request.GET.get("type"):
+        return redirect("booking:index", org_slug=org_slug)
+    organization = request.organization
+    session_type = _type_or_404(request.GET.get("type"))
+    coaches = list(picker.bookable_coaches(now=timezone.now()))
+    coach_param = request.GET.get("coach", "")
+    selected = None
+    if coach_param and coach_param != "any":
+        selected = next((c for c in coaches if str(c.pk) == coach_param), None)
+        if selected is None:
+            raise Http404("No such coach.")
+    choice = str(selected.pk) if selected else ""
+    if request.session.get("booking_coach_choice", "") != choice:  # remembered for "back to times"
+        request.session["booking_coach_choice"] = choice
+    zone = zone_context(request, organization)
+    params = {"type": str(session_type.pk)}
+    if selected:
+        params["coach"] = str(selected.pk)
+    if zone["tz_chosen"]:
+        params["tz"] = zone["tz_name"]
+    context = {
+        **zone, "session_type": session_type, "coaches": coaches, "selected_coach": selected,
+        "show_coach": len(coaches) > 1 and (selected is None) and session_type.is_group,
+        "client": client_of(request),
+        "hold_url": reverse("booking:hold", kwargs={"org_slug": org_slug}),
+        "coach_links": [
+            {"label": c.name, "url": _times_url(org_slug, type_id=session_type.pk, coach=str(c.pk),
+                                                tz=params.get("tz", "")),
+             "current": selected is not None and c.pk == selected.pk}
+            for c in coaches
+        ],
+        "any_coach_url": _times_url(org_slug, type_id=session_type.pk, tz=params.get("tz", "")),
+    }
+    if coaches:
+        context.update(week_context(request=request, coaches=[selected] if selected else coaches,
+                                    session_type=session_type, tz=zone["tz"],
+                                    base_url=reverse("booking:times", kwargs={"org_slug": org_slug}),
+                                    params=params))
+    return render(request, "scheduling/public/times.html", context)
+
+
+@public_org_view
+@require_POST
+def hold(request: HttpRequest, org_slug: str) -> HttpResponse:
+    session_type = _type_or_404(request.POST.get("type"))
+    tz_name = picker.valid_zone(request.POST.get("tz")) or ""
+    coach_choice = request.session.get("booking_coach_choice", "")
+    back = _times_url(org_slug, type_id=session_type.pk, coach=coach_choice,
+                      day=picker.parse_day(request.POST.get("from")), tz=tz_name)
+    decoded = picker.decode_slot(request.POST.get("slot", ""))
+    coach = None
+    if decoded is not None:
+        coach = picker.bookable_coaches(now=timezone.now()).filter(pk=decoded[0]).first()
+    if decoded is None or coach is None:
+        messages.error(request, _("Please choose one of the times shown."))
+        return redirect(back)
+    previous = SlotHold.objects.filter(token=request.session.get(HOLD_SESSION_KEY) or "-").first()
+    if previous is not None:
+        public_hold_release(hold=previous)
+    try:
+        new_hold = hold_create(coach=coach, session_type=session_type, starts_at=decoded[1])
+    except SchedulingError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    request.session[HOLD_SESSION_KEY] = new_hold.token
+    url = reverse("booking:details", kwargs={"org_slug": org_slug, "token": new_hold.token})
+    return redirect(f"{url}?{urlencode({'tz': tz_name})}" if tz_name else url)
+
+
+@public_org_view
+def details(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    organization = request.organization
+    now = timezone.now()
+    held = (SlotHold.objects.select_related("session_type", "coach__membership__user", "organization")
+            .filter(token=token).first())
+    if held is None:
+        done = request.session.get(DONE_SESSION_KEY, {})
+        if token in done:
+            return redirect("booking:done", org_slug=org_slug, token=done[token])
+        messages.error(request, _("Your hold on this time has ended. Please choose a time again."))
+        return redirect("booking:index", org_slug=org_slug)
+    zone = zone_context(request, organization)
+    if held.expires_at <= now:
+        messages.error(request, _("Your hold on this time expired. Please choose a time again."))
+        return _back_to_times(request, held, tz_name=zone["tz_name"])
+
+    client = client_of(request)
+    initial = {}
+    if client is not None:
+        initial = {"first_name": client.first_name, "last_name": client.last_name, "email": client.email,
+                   "phone": client.phone}
+    form = DetailsForm(request.POST or None, initial=initial, email_locked=bool(client and client.email))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booking = public_booking_confirm(
+                hold=held, first_name=data["first_name"], last_name=data["last_name"],
+                email=client.email if client is not None and client.email else data["email"],
+                phone=data["phone"], note=data["note"], user=request.user if client is not None else None,
+            )
+        except SchedulingError as exc:
+            messages.error(request, str(exc))
+            return _back_to_times(request, held, tz_name=zone["tz_name"])
+        signed = done_token(booking)
+        request.session[DONE_SESSION_KEY] = {**request.session.get(DONE_SESSION_KEY, {}), token: signed}
+        request.session.pop(HOLD_SESSION_KEY, None)
+        url = reverse("booking:done", kwargs={"org_slug": org_slug, "token": signed})
+        return redirect(f"{url}?{urlencode({'tz': zone['tz_name']})}" if zone["tz_chosen"] else url)
+
+    seconds_left = max(int((held.expires_at - now).total_seconds()), 0)
+    return render(request, "scheduling/public/details.html", {
+        **zone, "hold": held, "form": form, "client": client, "seconds_left": seconds_left,
+        "minutes_left": (seconds_left + 59) // 60,
+        "release_url": reverse("booking:release", kwargs={"org_slug": org_slug, "token": token}),
+        "times_url": _times_url(org_slug, type_id=held.session_type_id,
+                                coach=request.session.get("booking_coach_choice", ""),
+                                day=held.starts_at.astimezone(zone["tz"]).date(),
+                                tz=zone["tz_name"] if zone["tz_chosen"] else ""),
+    })
+
+
+@public_org_view
+@require_POST
+def release(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    held = SlotHold.objects.filter(token=token).first()
+    if held is None:
+        return redirect("booking:index", org_slug=org_slug)
+    tz_name = picker.valid_zone(request.POST.get("tz")) or ""
+    public_hold_release(hold=held)
+    request.session.pop(HOLD_SESSION_KEY, None)
+    return _back_to_times(request, held, tz_name=tz_name)
+
+
+@public_org_view
+def done(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    booking = _booking_from_token(token)
+    zone = zone_context(request, request.organization)
+    return render(request, "scheduling/public/done.html", {
+        **zone, "booking": booking, "session": booking.session, "client": booking.client,
+        "ics_url": reverse("booking:ics", kwargs={"org_slug": org_slug, "token": token}),
+        "has_account": booking.client.user_id is not None,
+        "again_url": _times_url(org_slug, type_id=booking.session.session_type_id),
+    })
+
+
+@public_org_view
+def ics(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    return ics_response(_booking_from_token(token))
+
+
+@public_org_view
+def waitlist(request: HttpRequest, org_slug: str) -> HttpResponse:
+    now = timezone.now()
+    pk = _int(request.POST.get("session") or request.GET.get("session"))
+    if pk is None:
+        raise Http404("No such class.")
+    session = get_object_or_404(
+        TrainingSession.objects.select_related("session_type", "coach__membership__user"),
+        pk=pk, status=TrainingSession.Status.SCHEDULED, starts_at__gt=now,
+        session_type__in=picker.bookable_types(), session_type__capacity__gt=1,
+    )
+    zone = zone_context(request, request.organization)
+    client = client_of(request)
+    initial = {}
+    if client is not None:
+        initial = {"first_name": client.first_name, "last_name": client.last_name, "email": client.email}
+    form = NameEmailForm(request.POST or None, initial=initial, email_locked=bool(client and client.email))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = public_waitlist_join(
+                session=session, first_name=data["first_name"], last_name=data["last_name"],
+                email=client.email if client is not None and client.email else data["email"],
+                user=request.user if client is not None else None,
+            )
+        except SchedulingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "scheduling/public/waitlist_done.html", {**zone, "entry": entry,
+                                                                            "session": session})
+    day = session.starts_at.astimezone(zone["tz"]).date()
+    return render(request, "scheduling/public/waitlist.html", {
+        **zone, "session": session, "form": form, "client": client,
+        "back_url": _times_url(org_slug, type_id=session.session_type_id, day=day,
+                               tz=zone["tz_name"] if zone["tz_chosen"] else ""),
+    })

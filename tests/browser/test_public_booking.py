@@ -1,0 +1,112 @@
+"""A new client books on the public page in a real browser: choose a session type, a time
+(shown in the browser's own zone), fill in the details while the hold counts down, and land on
+the confirmation. Drives Debian's Chromium (see test_signup_mfa.py for why it never skips)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from ..factories import CoachFactory, SessionTypeFactory, WeeklyAvailabilityFactory
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium was not found at {CHROMIUM}. Install Debian's package (apt-get install chromium) "
+                    "or set CHROMIUM_PATH; browser tests do not skip.", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone-sized page in London, so the times must move out of the business's zone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US",
+                                  timezone_id="Europe/London")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.csp_violations = []  # type: ignore[attr-defined]
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(f"{page.url}: {message.text}")  # type: ignore[attr-defined]
+
+    page.on("console", on_console)
+    failed_before = request.session.testsfailed
+    yield page
+    if request.session.testsfailed > failed_before:
+        RESULTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_client_books_a_session_end_to_end(live_server: Any, page: Page, org: Any) -> None:
+    from coachos.scheduling.models import Booking, SlotHold
+
+    coach = CoachFactory(organization=org, display_name="Jordan Reyes", min_notice_minutes=0)
+    for weekday in range(7):  # open every day, so the first week always has times
+        WeeklyAvailabilityFactory(coach=coach, weekday=weekday, start_time=time(0), end_time=time(23, 30))
+    SessionTypeFactory(organization=org, name="Personal training", duration_minutes=60)
+
+    page.goto(f"{live_server.url}/book/{org.slug}/")
+    expect(page.get_by_role("heading", name="Northside Strength")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Personal training")).click()
+
+    # booking.js moves the times into the browser's zone on first load.
+    expect(page.get_by_text("Times in Europe/London · Northside Strength is in America/Chicago")).to_be_visible()
+    assert "tz=Europe%2FLondon" in page.url
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/London")
+
+    # Choose the first open time with the keyboard.
+    first = page.locator("button.slot").first
+    label = first.locator(".slot-time").inner_text().strip()
+    first.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    expect(page.locator(".summary")).to_contain_text(f"{label} – ")
+    expect(page.locator("[data-hold-left]")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
+    with scopes_disabled():
+        assert SlotHold.objects.count() == 1
+
+    page.get_by_label("First name").fill("Nina")
+    page.get_by_label("Last name").fill("Novak")
+    page.get_by_label("Email").fill("nina.novak@example.com")
+    page.get_by_label("Mobile phone").fill("+44 7700 900123")
+    page.get_by_label("Anything your coach should know?").fill("First time here")
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(page.get_by_text("(Europe/London)")).to_be_visible()
+    expect(page.get_by_role("button", name="Add to calendar")).to_have_attribute("href", re.compile(r"calendar\.ics$"))
+
+    with scopes_disabled():
+        booking = Booking.objects.select_related("client", "session").get()
+        assert booking.client.email == "nina.novak@example.com"
+        assert booking.client.phone == "+447700900123"
+        assert booking.note == "First time here"
+        assert booking.session.coach_id == coach.pk
+        assert SlotHold.objects.count() == 0
+    assert page.csp_violations == []  # type: ignore[attr-defined]
