@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "coachos.clients",
     "coachos.scheduling",
     "coachos.credits",
+    "coachos.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "coachos" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Never served as media: signatures and the like, reachable only through views that check access.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -333,3 +333,135 @@ class CreditEntryFactory(ScopedFactory):
 
 TENANT_FACTORIES.update({PackagePlan: PackagePlanFactory, ClientPackage: ClientPackageFactory,
                          CreditEntry: CreditEntryFactory})
+
+
+# --- clients: tags and notes ------------------------------------------------------------------
+from coachos.clients.models import ClientNote, Tag  # noqa: E402
+
+
+class TagFactory(ScopedFactory):
+    class Meta:
+        model = Tag
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Tag {n}")
+
+
+class ClientNoteFactory(ScopedFactory):
+    class Meta:
+        model = ClientNote
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    body = "Knee felt better this week."
+
+
+TENANT_FACTORIES.update({Tag: TagFactory, ClientNote: ClientNoteFactory})
+
+
+# --- onboarding -------------------------------------------------------------------------------
+from coachos.onboarding.models import (  # noqa: E402
+    IntakeForm,
+    IntakeQuestion,
+    IntakeResponse,
+    OnboardingProgress,
+    OnboardingSettings,
+    WaiverSignature,
+    WaiverTemplate,
+    WaiverVersion,
+    sha256_text,
+)
+
+
+def _onb_now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class OnboardingSettingsFactory(ScopedFactory):
+    class Meta:
+        model = OnboardingSettings
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class WaiverTemplateFactory(ScopedFactory):
+    class Meta:
+        model = WaiverTemplate
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = "Liability waiver"
+
+
+class WaiverVersionFactory(ScopedFactory):
+    class Meta:
+        model = WaiverVersion
+
+    template = factory.SubFactory(WaiverTemplateFactory)
+    organization = factory.SelfAttribute("template.organization")
+    number = factory.Sequence(lambda n: n + 1)
+    text = "I take part at my own risk.\n\nI have told my coach about any injuries."
+
+
+class WaiverSignatureFactory(ScopedFactory):
+    class Meta:
+        model = WaiverSignature
+
+    version = factory.SubFactory(WaiverVersionFactory)
+    organization = factory.SelfAttribute("version.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    full_name = "Casey Client"
+    method = WaiverSignature.Method.TYPED
+    signed_text = factory.SelfAttribute("version.text")
+    text_sha256 = factory.LazyAttribute(lambda o: sha256_text(o.version.text))
+    signed_at = factory.LazyFunction(_onb_now)
+    ip = "203.0.113.7"
+    user_agent = "pytest"
+
+
+class IntakeFormFactory(ScopedFactory):
+    class Meta:
+        model = IntakeForm
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = "Health questionnaire"
+
+
+class IntakeQuestionFactory(ScopedFactory):
+    class Meta:
+        model = IntakeQuestion
+
+    form = factory.SubFactory(IntakeFormFactory)
+    organization = factory.SelfAttribute("form.organization")
+    label = factory.Sequence(lambda n: f"Question {n}")
+    kind = IntakeQuestion.Kind.SHORT
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class IntakeResponseFactory(ScopedFactory):
+    class Meta:
+        model = IntakeResponse
+
+    form = factory.SubFactory(IntakeFormFactory)
+    organization = factory.SelfAttribute("form.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    answers = factory.LazyFunction(lambda: [{"question": 0, "label": "Goals", "kind": "short", "value": "Run 10k"}])
+    submitted_at = factory.LazyFunction(_onb_now)
+
+
+class OnboardingProgressFactory(ScopedFactory):
+    class Meta:
+        model = OnboardingProgress
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+
+
+TENANT_FACTORIES.update({
+    OnboardingSettings: OnboardingSettingsFactory, WaiverTemplate: WaiverTemplateFactory,
+    WaiverVersion: WaiverVersionFactory, WaiverSignature: WaiverSignatureFactory, IntakeForm: IntakeFormFactory,
+    IntakeQuestion: IntakeQuestionFactory, IntakeResponse: IntakeResponseFactory,
+    OnboardingProgress: OnboardingProgressFactory,
+})

@@ -1,11 +1,31 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coachos.tenancy.models import Organization, phone_validator
+
+
+class Tag(models.Model):
+    """A label a business puts on clients ("VIP", "Marathon 2025")."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="client_tags")
+    name = models.CharField(_("name"), max_length=40)
+    colour = models.CharField(_("colour"), max_length=7, blank=True,
+                              validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f7a4d."))])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="client_tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Client(models.Model):
@@ -17,6 +37,13 @@ class Client(models.Model):
         PAUSED = "paused", _("Paused")
         ARCHIVED = "archived", _("Archived")
 
+    class Source(models.TextChoices):
+        REFERRAL = "referral", _("Referral")
+        WEBSITE = "website", _("Website")
+        SOCIAL = "social", _("Social media")
+        WALK_IN = "walk-in", _("Walk-in")
+        OTHER = "other", _("Other")
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="clients")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_records"
@@ -26,6 +53,18 @@ class Client(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="clients", verbose_name=_("tags"))
+    source = models.CharField(_("how they found you"), max_length=10, choices=Source.choices, blank=True)
+    source_detail = models.CharField(_("source details"), max_length=120, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(_("emergency contact phone"), max_length=20, blank=True,
+                                               validators=[phone_validator])
+    sms_consent = models.BooleanField(_("agreed to texts"), default=False)
+    sms_consent_at = models.DateTimeField(null=True, blank=True)
+    email_consent = models.BooleanField(_("agreed to emails"), default=False)
+    email_consent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,3 +84,22 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ClientNote(models.Model):
+    """A private note the team keeps on a client."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    body = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Client note #{self.pk}"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
-from .models import Client
+from .models import Client, ClientNote, Tag
 
 
 def _duplicate_email() -> ValidationError:
@@ -42,3 +45,174 @@ def client_create(
         raise _duplicate_email()
     audit.log(organization=organization, actor=actor, action="client.created", obj=client)
     return client
+
+
+# --- phone numbers -----------------------------------------------------------------------------
+
+def normalize_phone(raw: str, *, default_country_code: str = "1") -> str:
+    """A phone number as typed ("(312) 555-0123", "312.555.0123", "+44 20 7946 0958") in E.164.
+    Ten digits without a country code get the business's default (+1). Raises ``ValueError``."""
+    value = raw.strip()
+    if not value:
+        return ""
+    plus = value.startswith("+")
+    digits = re.sub(r"[\s().\-/]", "", value.lstrip("+"))
+    if not digits.isdigit():
+        raise ValueError(_("Enter a phone number with digits only, for example (312) 555-0123 or +13125550123."))
+    if not plus:
+        if len(digits) == 10:
+            digits = default_country_code + digits
+        elif len(digits) == 11 and digits.startswith(default_country_code):
+            pass
+        else:
+            raise ValueError(_("Enter a 10-digit number or the international format, for example +13125550123."))
+    result = "+" + digits
+    if not re.fullmatch(r"\+[1-9]\d{6,14}", result):
+        raise ValueError(_("Enter the number in international format, for example +13125550123."))
+    return result
+
+
+# --- updates ------------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = (
+    "first_name", "last_name", "email", "phone", "status", "source", "source_detail", "birthday", "address",
+    "emergency_contact_name", "emergency_contact_phone", "sms_consent", "email_consent",
+)
+_TEXT_FIELDS = {"first_name", "last_name", "email", "phone", "source_detail", "address", "emergency_contact_name",
+                "emergency_contact_phone", "source", "status"}
+
+
+def _apply(client: Client, data: dict[str, Any], now: datetime) -> list[str]:
+    """Set the given fields on ``client``; return the names that changed. Consent times follow the boxes."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = []
+    for field, value in data.items():
+        if field in _TEXT_FIELDS:
+            value = (value or "").strip()
+        if field == "email":
+            value = BaseUserManager.normalize_email(value)
+        if getattr(client, field) != value:
+            setattr(client, field, value)
+            changed.append(field)
+    for kind in ("sms", "email"):
+        if f"{kind}_consent" in changed:
+            setattr(client, f"{kind}_consent_at", now if getattr(client, f"{kind}_consent") else None)
+    return changed
+
+
+def _save_checked(client: Client) -> None:
+    if client.email and Client.objects.filter(
+        organization_id=client.organization_id, email__iexact=client.email
+    ).exclude(pk=client.pk).exists():
+        raise _duplicate_email()
+    client.full_clean(exclude=["tags"])
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        raise _duplicate_email()
+
+
+@transaction.atomic
+def client_add(*, organization: Organization, actor: Any, data: dict[str, Any], tags: list[Tag] | None = None,
+               now: datetime | None = None) -> Client:
+    """Add a client with any of the editable fields (the page and the CSV import)."""
+    client = Client(organization=organization)
+    _apply(client, data, now or timezone.now())
+    _save_checked(client)
+    if tags:
+        client.tags.set(tags)
+    audit.log(organization=organization, actor=actor, action="client.created", obj=client)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, actor: Any, data: dict[str, Any], now: datetime | None = None) -> Client:
+    """Change a client's fields. Raises ``ValidationError`` (by field); nothing is written then."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    changed = _apply(client, data, now or timezone.now())
+    if not changed:
+        return client
+    _save_checked(client)
+    audit.log(organization=client.organization, actor=actor, action="client.updated", obj=client,
+              data={"fields": sorted(changed)})
+    return client
+
+
+@transaction.atomic
+def client_set_status(*, client: Client, actor: Any, status: str) -> Client:
+    if status not in Client.Status.values:
+        raise ValidationError({"status": [_("Choose lead, active, paused or archived.")]})
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status != status:
+        old, client.status = client.status, status
+        client.save(update_fields=["status", "updated_at"])
+        audit.log(organization=client.organization, actor=actor, action="client.status_changed", obj=client,
+                  data={"from": old, "to": status})
+    return client
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+def _tag_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": [_("Give the tag a name.")]})
+    if len(name) > 40:
+        raise ValidationError({"name": [_("A tag name has at most 40 characters.")]})
+    return name
+
+
+def tag_get_or_create(*, organization: Organization, actor: Any, name: str, colour: str = "") -> Tag:
+    """The business's tag with this name (compared without regard to case), created if new."""
+    name = _tag_name(name)
+    tag = Tag.objects.filter(organization=organization, name__iexact=name).first()
+    if tag is not None:
+        return tag
+    tag = Tag(organization=organization, name=name, colour=colour)
+    tag.full_clean()
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError:  # created at the same moment
+        return Tag.objects.get(organization=organization, name=name)
+    audit.log(organization=organization, actor=actor, action="client_tag.created", obj=tag)
+    return tag
+
+
+@transaction.atomic
+def client_tag(*, client: Client, actor: Any, name: str) -> Tag:
+    tag = tag_get_or_create(organization=client.organization, actor=actor, name=name)
+    if not client.tags.filter(pk=tag.pk).exists():
+        client.tags.add(tag)
+        audit.log(organization=client.organization, actor=actor, action="client.tagged", obj=client,
+                  data={"tag": tag.pk})
+    return tag
+
+
+@transaction.atomic
+def client_untag(*, client: Client, actor: Any, tag: Tag) -> None:
+    if client.tags.filter(pk=tag.pk).exists():
+        client.tags.remove(tag)
+        audit.log(organization=client.organization, actor=actor, action="client.untagged", obj=client,
+                  data={"tag": tag.pk})
+
+
+# --- notes --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def note_add(*, client: Client, actor: Any, body: str) -> ClientNote:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": [_("Write the note first.")]})
+    if len(body) > 5000:
+        raise ValidationError({"body": [_("A note has at most 5,000 characters.")]})
+    note = ClientNote.objects.create(
+        organization=client.organization, client=client, body=body,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.log(organization=client.organization, actor=actor, action="client_note.added", obj=note,
+              data={"client": client.pk})
+    return note

@@ -213,3 +213,70 @@ def packages_expire(*, now: datetime | None = None) -> int:
             package.save(update_fields=["remaining", "status"])
             count += 1
     return count
+
+
+PLAN_FIELDS = ("name", "sessions", "price_minor", "validity_days", "active")
+
+
+@transaction.atomic
+def package_plan_update(*, plan: PackagePlan, actor: Any, data: dict[str, Any]) -> PackagePlan:
+    """Change a plan. Packages already given keep their own copy (name, total, expiry, session
+    types), so nothing here reaches them; only packages given from now on see the change.
+
+    ``data`` holds the fields to change: any of PLAN_FIELDS and ``session_types`` (a list).
+    """
+    unknown = set(data) - {*PLAN_FIELDS, "session_types"}
+    if unknown:
+        raise CreditError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    plan = PackagePlan.objects.select_for_update().get(pk=plan.pk)
+    if "name" in data:
+        data["name"] = str(data["name"]).strip()[:100]
+        if not data["name"]:
+            raise CreditError(_("Give the package a name."))
+    if "sessions" in data and data["sessions"] < 1:
+        raise CreditError(_("A package has at least one session."))
+    if "validity_days" in data and data["validity_days"] < 1:
+        raise CreditError(_("A package is valid for at least one day."))
+    if "price_minor" in data and data["price_minor"] < 0:
+        raise CreditError(_("The price cannot be negative."))
+    changes: dict[str, list[Any]] = {}
+    for field in PLAN_FIELDS:
+        if field in data and getattr(plan, field) != data[field]:
+            changes[field] = [getattr(plan, field), data[field]]
+            setattr(plan, field, data[field])
+    if changes:
+        plan.save(update_fields=list(changes))
+    if "session_types" in data:
+        new_types = list(data["session_types"] or [])
+        if any(t.organization_id != plan.organization_id for t in new_types):
+            raise CreditError(_("That session type belongs to another business."))
+        before = sorted(plan.session_types.values_list("pk", flat=True))
+        after = sorted(t.pk for t in new_types)
+        if before != after:
+            plan.session_types.set(new_types)
+            changes["session_types"] = [before, after]
+    if changes:
+        audit.log(organization=plan.organization, actor=actor, action="package_plan.updated", obj=plan,
+                  data={"changes": changes})
+    return plan
+
+
+def low_balance_clients(*, threshold: int = 1, within_days: int = 14,
+                        now: datetime | None = None) -> list[ClientPackage]:
+    """Active, still valid packages that need a word with the client: at most ``threshold``
+    credits left, or expiring within ``within_days``. One row per package, client loaded,
+    the soonest expiry first; each row carries ``is_low`` and ``is_expiring``.
+
+    Reads inside the current tenant scope (the caller's business), like every selector.
+    """
+    now = now or timezone.now()
+    soon = now + timedelta(days=within_days)
+    packages = list(
+        ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, expires_at__gt=now)
+        .filter(Q(remaining__lte=threshold) | Q(expires_at__lte=soon))
+        .select_related("client").order_by("expires_at", "id")
+    )
+    for package in packages:
+        package.is_low = package.remaining <= threshold  # type: ignore[attr-defined]
+        package.is_expiring = package.expires_at <= soon  # type: ignore[attr-defined]
+    return packages

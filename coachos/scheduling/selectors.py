@@ -47,59 +47,114 @@ def slot_query(
 ) -> engine.SlotQuery:
     """Everything the engine needs about one coach for a range of local days (a fixed number
     of queries, whatever the range)."""
-    organization = coach.organization
-    tz = organization.tzinfo
-    now = now or timezone.now()
-    span_start = engine.local_to_utc(first_day - timedelta(days=7), datetime.min.time(), tz)
-    span_end = engine.local_to_utc(last_day + timedelta(days=8), datetime.min.time(), tz)
-    pad = timedelta(minutes=coach.buffer_before_minutes + coach.buffer_after_minutes + 24 * 60)
-    window = Q(starts_at__lt=span_end + pad, ends_at__gt=span_start - pad)
+    return slot_queries(requests=[(coach, session_type, first_day, last_day)], now=now, exclude_hold=exclude_hold,
+                        exclude_session=exclude_session, ignore_notice=ignore_notice)[0]
 
-    sessions = TrainingSession.objects.filter(window, coach=coach, status__in=TrainingSession.ACTIVE)
+
+SlotRequest = tuple[Coach, SessionType, date, date]
+"""A coach, a session type, and the first and last local day."""
+
+
+def _span(coach: Coach, first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """Rows that matter overlap (lo, hi): the days, a week either side (the weekly limit), and
+    the buffers plus a day of slack."""
+    tz = coach.organization.tzinfo
+    pad = timedelta(minutes=coach.buffer_before_minutes + coach.buffer_after_minutes + 24 * 60)
+    return (engine.local_to_utc(first_day - timedelta(days=7), datetime.min.time(), tz) - pad,
+            engine.local_to_utc(last_day + timedelta(days=8), datetime.min.time(), tz) + pad)
+
+
+def _within(rows: list[Any], lo: datetime, hi: datetime) -> list[Any]:
+    """The rows (with starts_at and ends_at, in order) that overlap (lo, hi): the same test as
+    the SQL filter, for a request whose span is narrower than the batch's."""
+    return [r for r in rows if r.starts_at < hi and r.ends_at > lo]
+
+
+def slot_queries(
+    *,
+    requests: list[SlotRequest],
+    now: datetime | None = None,
+    exclude_hold: SlotHold | None = None,
+    exclude_session: TrainingSession | None = None,
+    ignore_notice: bool = False,
+) -> list[engine.SlotQuery]:
+    """slot_query for several coaches (and session types) at once, in the same fixed number of
+    queries: the recurring job reads a batch of coaches this way."""
+    now = now or timezone.now()
+    spans = [_span(coach, first, last) for coach, _type, first, last in requests]
+    lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
+    coach_ids = {coach.pk for coach, *_rest in requests}
+    window = Q(starts_at__lt=hi, ends_at__gt=lo)
+
+    def by_coach(rows: Any) -> dict[int, list[Any]]:
+        grouped: dict[int, list[Any]] = {pk: [] for pk in coach_ids}
+        for row in rows:
+            grouped[row.coach_id].append(row)
+        return grouped
+
+    sessions = TrainingSession.objects.filter(window, coach_id__in=coach_ids, status__in=TrainingSession.ACTIVE)
     if exclude_session is not None:
         sessions = sessions.exclude(pk=exclude_session.pk)
-    holds = SlotHold.objects.filter(window, coach=coach, expires_at__gt=now)
+    holds = SlotHold.objects.filter(window, coach_id__in=coach_ids, expires_at__gt=now)
     if exclude_hold is not None:
         holds = holds.exclude(pk=exclude_hold.pk)
-    blocked = BlockedSlot.objects.filter(window, coach=coach)
-    additions = list(AvailabilityAddition.objects.filter(window, coach=coach))
-    weekly = weekly_ranges(coach)
-    rooms = {r for r in [*(w.room for w in weekly), *(a.room_id for a in additions)] if r}
-    room_busy: dict[int, list[engine.Interval]] = {room: [] for room in rooms}
+    session_rows = by_coach(sessions.values_list("coach_id", "starts_at", "ends_at", named=True))
+    hold_rows = by_coach(holds.values_list("coach_id", "starts_at", "ends_at", named=True))
+    blocked_rows = by_coach(BlockedSlot.objects.filter(window, coach_id__in=coach_ids)
+                            .values_list("coach_id", "starts_at", "ends_at", named=True))
+    addition_rows = by_coach(AvailabilityAddition.objects.filter(window, coach_id__in=coach_ids).values_list(
+        "coach_id", "starts_at", "ends_at", "room_id", "for_individual", "for_group", named=True))
+    weekly_rows = by_coach(WeeklyAvailability.objects.filter(coach_id__in=coach_ids).values_list(
+        "coach_id", "weekday", "start_time", "end_time", "for_individual", "for_group", "room_id", named=True))
+
+    wanted_rooms: list[set[int]] = []
+    for (coach, _type, _first, _last), (span_lo, span_hi) in zip(requests, spans, strict=True):
+        rooms = {w.room_id for w in weekly_rows[coach.pk]} | {a.room_id for a in _within(addition_rows[coach.pk],
+                                                                                        span_lo, span_hi)}
+        wanted_rooms.append({r for r in rooms if r})
+    all_rooms = set().union(*wanted_rooms)
     room_capacity: dict[int, int] = {}
-    if rooms:
-        room_capacity = dict(Room.objects.filter(pk__in=rooms).values_list("pk", "capacity"))
-        room_sessions = TrainingSession.objects.filter(window, room_id__in=rooms, status__in=TrainingSession.ACTIVE)
+    room_rows: dict[int, list[Any]] = {room: [] for room in all_rooms}
+    if all_rooms:
+        room_capacity = dict(Room.objects.filter(pk__in=all_rooms).values_list("pk", "capacity"))
+        room_sessions = TrainingSession.objects.filter(window, room_id__in=all_rooms, status__in=TrainingSession.ACTIVE)
         if exclude_session is not None:
             room_sessions = room_sessions.exclude(pk=exclude_session.pk)
-        for room_id, starts_at, ends_at in room_sessions.values_list("room_id", "starts_at", "ends_at"):
-            room_busy[room_id].append(engine.Interval(starts_at, ends_at))
+        for row in room_sessions.values_list("room_id", "starts_at", "ends_at", named=True):
+            room_rows[row.room_id].append(row)
 
-    return engine.SlotQuery(
-        tz=tz,
-        first_day=first_day,
-        last_day=last_day,
-        duration=timedelta(minutes=session_type.duration_minutes),
-        now=now,
-        step=timedelta(minutes=coach.slot_step_minutes),
-        buffer_before=timedelta(minutes=coach.buffer_before_minutes),
-        buffer_after=timedelta(minutes=coach.buffer_after_minutes),
-        min_notice=timedelta(0) if ignore_notice else timedelta(minutes=coach.min_notice_minutes),
-        horizon=timedelta(days=3650) if ignore_notice else timedelta(days=coach.horizon_days),
-        weekly=weekly,
-        additions=[
-            engine.Window(engine.Interval(a.starts_at, a.ends_at), a.room_id, a.for_individual, a.for_group)
-            for a in additions
-        ],
-        blocked=[engine.Interval(b.starts_at, b.ends_at) for b in blocked],
-        busy=[engine.Interval(s, e) for s, e in sessions.values_list("starts_at", "ends_at")],
-        holds=[engine.Interval(h.starts_at, h.ends_at) for h in holds],
-        room_busy=room_busy,
-        room_capacity=room_capacity,
-        max_per_day=coach.max_per_day,
-        max_per_week=coach.max_per_week,
-        kind=engine.GROUP if session_type.is_group else engine.INDIVIDUAL,
-    )
+    queries = []
+    for (coach, session_type, first_day, last_day), (span_lo, span_hi), rooms in zip(requests, spans, wanted_rooms,
+                                                                                       strict=True):
+        additions = _within(addition_rows[coach.pk], span_lo, span_hi)
+        queries.append(engine.SlotQuery(
+            tz=coach.organization.tzinfo,
+            first_day=first_day,
+            last_day=last_day,
+            duration=timedelta(minutes=session_type.duration_minutes),
+            now=now,
+            step=timedelta(minutes=coach.slot_step_minutes),
+            buffer_before=timedelta(minutes=coach.buffer_before_minutes),
+            buffer_after=timedelta(minutes=coach.buffer_after_minutes),
+            min_notice=timedelta(0) if ignore_notice else timedelta(minutes=coach.min_notice_minutes),
+            horizon=timedelta(days=3650) if ignore_notice else timedelta(days=coach.horizon_days),
+            weekly=[engine.WeeklyRange(w.weekday, w.start_time, w.end_time, w.for_individual, w.for_group, w.room_id)
+                    for w in weekly_rows[coach.pk]],
+            additions=[
+                engine.Window(engine.Interval(a.starts_at, a.ends_at), a.room_id, a.for_individual, a.for_group)
+                for a in additions
+            ],
+            blocked=[engine.Interval(b.starts_at, b.ends_at) for b in _within(blocked_rows[coach.pk], span_lo, span_hi)],
+            busy=[engine.Interval(s.starts_at, s.ends_at) for s in _within(session_rows[coach.pk], span_lo, span_hi)],
+            holds=[engine.Interval(h.starts_at, h.ends_at) for h in _within(hold_rows[coach.pk], span_lo, span_hi)],
+            room_busy={room: [engine.Interval(s.starts_at, s.ends_at) for s in _within(room_rows[room], span_lo, span_hi)]
+                       for room in rooms},
+            room_capacity={room: room_capacity[room] for room in rooms if room in room_capacity},
+            max_per_day=coach.max_per_day,
+            max_per_week=coach.max_per_week,
+            kind=engine.GROUP if session_type.is_group else engine.INDIVIDUAL,
+        ))
+    return queries
 
 
 def slots_for(

@@ -219,9 +219,10 @@ class _Checker:
         # A session's zone is [start - before, end + after); zones may not overlap.
         self.busy = _Busy(Interval(b.start - self.pad_before, b.end + self.pad_after) for b in query.busy)
         self.holds = _Busy(Interval(h.start - self.pad_before, h.end + self.pad_after) for h in query.holds)
+        self.room_busy = {room: list(intervals) for room, intervals in query.room_busy.items()}
         self.full_rooms = {
             room: _Busy(saturated(intervals, query.room_capacity.get(room, 1)))
-            for room, intervals in query.room_busy.items()
+            for room, intervals in self.room_busy.items()
         }
         self.per_day: Counter[date] = Counter()
         self.per_week: Counter[tuple[int, int]] = Counter()
@@ -241,6 +242,12 @@ class _Checker:
         self.busy = _Busy([*self.busy.intervals, Interval(session.start - self.pad_before, session.end + self.pad_after)])
         if self.limited:
             self._count(session)
+
+    def add_room_busy(self, room: int, session: Interval) -> None:
+        """A session accepted in a room after the query was made (another coach's, say)."""
+        if room in self.room_busy:
+            self.room_busy[room].append(session)
+            self.full_rooms[room] = _Busy(saturated(self.room_busy[room], self.query.room_capacity.get(room, 1)))
 
     def problem(self, start: datetime, room: int | None) -> str | None:
         """Why a slot starting here (in a window of ``room``) cannot be booked, or None."""
@@ -308,10 +315,14 @@ class StartChecker:
     (the recurring job checks each occurrence against the ones accepted before it)."""
 
     def __init__(self, query: SlotQuery) -> None:
+        self.query = query
         self._checker = _Checker(query)
 
     def add_busy(self, session: Interval) -> None:
         self._checker.add_busy(session)
+
+    def add_room_busy(self, room: int, session: Interval) -> None:
+        self._checker.add_room_busy(room, session)
 
     def check(self, start: datetime) -> tuple[str | None, int | None]:
         return _check(self._checker, start)

@@ -91,6 +91,10 @@ def seed_platform_admin() -> None:
 
 
 DEMO_STEPS: list[Callable[[Organization], None]] = [seed_clients]
+from coachos.scheduling.demo import seed_scheduling  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_scheduling)  # before the packages: completed sessions then use their credits
+from coachos.credits.demo import seed_packages  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_packages)
 
 
 @transaction.atomic

@@ -23,6 +23,9 @@ BACKOFFICE: tuple[NavItem, ...] = (
     NavItem(_("Dashboard"), "backoffice:dashboard", Perm.BACKOFFICE),
     NavItem(_("Calendar"), "calendar:index", Perm.BACKOFFICE),
     NavItem(_("Schedule"), "setup:index", Perm.BACKOFFICE),
+    NavItem(_("Clients"), "clients:list", Perm.BACKOFFICE),
+    NavItem(_("Onboarding"), "onboarding:index", Perm.BACKOFFICE),
+    NavItem(_("Packages"), "packages:index", Perm.BACKOFFICE),
     NavItem(_("Team"), "backoffice:team", Perm.BACKOFFICE),
     NavItem(_("Audit log"), "backoffice:audit", Perm.AUDIT),
     NavItem(_("Settings"), "backoffice:settings", Perm.SETTINGS),
@@ -31,6 +34,7 @@ BACKOFFICE: tuple[NavItem, ...] = (
 PORTAL: tuple[NavItem, ...] = (
     NavItem(_("Home"), "portal:home", Perm.PORTAL),
     NavItem(_("Bookings"), "portal_bookings:index", Perm.PORTAL),
+    NavItem(_("Packages"), "portal_packages:index", Perm.PORTAL),
 )
 
 

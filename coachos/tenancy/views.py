@@ -91,10 +91,12 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         },
     ]
     steps = [s for s in steps if request.membership.has(s["perm"])]
+    from coachos.clients.selectors import dashboard_counts
+
     return render(
         request, "tenancy/dashboard.html",
         {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps,
-         "all_done": all(s["done"] for s in steps)},
+         "all_done": all(s["done"] for s in steps), "credit_counts": dashboard_counts()},
     )
 
 

@@ -21,6 +21,7 @@ from ..factories import (
     CoachFactory,
     OrganizationFactory,
     RecurringBookingFactory,
+    RoomFactory,
     SessionTypeFactory,
     SlotHoldFactory,
     TrainingSessionFactory,
@@ -179,6 +180,59 @@ def test_ended_recurring_bookings_become_ended_and_stop(org, time_machine):
 
 
 @pytest.mark.django_db
+def test_occurrences_made_in_one_run_count_as_busy_for_the_next(org, time_machine):
+    """Two recurring bookings of one coach that clash (of different session types) and are
+    extended in the same run: the earlier one wins each week, the other is skipped, never both."""
+    time_machine.move_to(local(org, MONDAY, 12), tick=False)
+    coach = CoachFactory(organization=org)
+    open_all_week(coach)
+    mobility = SessionTypeFactory(organization=org, name="Mobility", duration_minutes=45)
+    first = RecurringBookingFactory(coach=coach, weekday=1, start_time=time(10), start_date=MONDAY)
+    second = RecurringBookingFactory(coach=coach, session_type=mobility, weekday=1, start_time=time(10, 30),
+                                     start_date=MONDAY)
+    third = RecurringBookingFactory(coach=coach, session_type=mobility, weekday=1, start_time=time(11),
+                                    start_date=MONDAY)
+    assert extend(org) == {"created": 12, "skipped": 6, "coaches": 1}
+    assert len(days_of(first)) == 6 and days_of(second) == [] and len(days_of(third)) == 6
+
+
+@pytest.mark.django_db
+def test_each_occurrence_is_checked_with_its_own_session_types_length(org, time_machine):
+    time_machine.move_to(local(org, MONDAY, 12), tick=False)
+    mobility = SessionTypeFactory(organization=org, name="Mobility", duration_minutes=45)
+    personal = SessionTypeFactory(organization=org, name="Personal training", duration_minutes=60)
+    coach = CoachFactory(organization=org)
+    WeeklyAvailabilityFactory(coach=coach, weekday=1, start_time=time(8), end_time=time(19))
+    morning = RecurringBookingFactory(coach=coach, session_type=personal, weekday=1, start_time=time(10),
+                                      start_date=MONDAY)
+    # 45 minutes from 18:15 ends at 19:00 and fits; an hour would not.
+    evening = RecurringBookingFactory(coach=coach, session_type=mobility, weekday=1, start_time=time(18, 15),
+                                      start_date=MONDAY)
+    late = RecurringBookingFactory(coach=coach, session_type=personal, weekday=1, start_time=time(18, 15),
+                                   start_date=MONDAY + timedelta(weeks=10))  # starts later: nothing yet
+    assert extend(org) == {"created": 12, "skipped": 0, "coaches": 1}
+    assert len(days_of(morning)) == len(days_of(evening)) == 6 and days_of(late) == []
+    with scopes_disabled():
+        lengths = {(s.session_type_id, s.ends_at - s.starts_at) for s in TrainingSession.objects.filter(coach=coach)}
+    assert lengths == {(personal.pk, timedelta(hours=1)), (mobility.pk, timedelta(minutes=45))}
+
+
+@pytest.mark.django_db
+def test_two_coaches_sharing_a_room_in_one_run_never_overfill_it(org, time_machine):
+    time_machine.move_to(local(org, MONDAY, 12), tick=False)
+    room = RoomFactory(organization=org, capacity=1)
+    made = []
+    for _ in range(2):
+        coach = CoachFactory(organization=org)
+        WeeklyAvailabilityFactory(coach=coach, weekday=1, start_time=time(8), end_time=time(18), room=room)
+        made.append(RecurringBookingFactory(coach=coach, weekday=1, start_time=time(10), start_date=MONDAY))
+    assert extend(org) == {"created": 6, "skipped": 6, "coaches": 2}
+    assert len(days_of(made[0])) == 6 and days_of(made[1]) == []
+    with scopes_disabled():
+        assert TrainingSession.objects.filter(room=room).count() == 6
+
+
+@pytest.mark.django_db
 def test_the_job_is_declared_in_the_schedule():
     schedule = jobs.beat_schedule()
     assert schedule["extend-recurring-bookings"]["task"] == "coachos.scheduling.tasks.extend_recurring_bookings"
@@ -299,3 +353,57 @@ def test_waitlist_offers_expire_and_pass_on(org, time_machine):
         last = WaitlistEntry.objects.get(session=session, client=waiting[2])
     assert last.status == "offered"
     assert last.offer_expires_at == starts
+
+
+@pytest.mark.postgres
+@pytest.mark.xdist_group("concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_the_job_and_bookings_of_the_same_coaches_at_once_both_finish(time_machine):
+    """The job locks a batch of coaches (then their business); a booking locks its coach with
+    the business. Both orders agree, so neither side dies of a deadlock."""
+    from coachos.scheduling.services import COACH, booking_create
+
+    org = OrganizationFactory(timezone="America/Chicago")
+    time_machine.move_to(local(org, MONDAY, 12), tick=False)
+    session_type = SessionTypeFactory(organization=org)
+    coaches = []
+    for _n in range(4):
+        coach = CoachFactory(organization=org)
+        open_all_week(coach)
+        for weekday in range(7):
+            RecurringBookingFactory(coach=coach, session_type=session_type, weekday=weekday, start_time=time(8),
+                                    start_date=MONDAY)
+        coaches.append(coach)
+    clients = [ClientFactory(organization=org) for _ in coaches]
+    barrier = threading.Barrier(1 + len(coaches))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(fn) -> None:
+        try:
+            barrier.wait()
+            with scope(organization=org):
+                fn()
+            outcome = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    def book(i: int):
+        return lambda: booking_create(coach=coaches[i], session_type=session_type, client=clients[i],
+                                      starts_at=local(org, date(2025, 6, 3), 15), actor=None, mode=COACH)
+
+    threads = [threading.Thread(target=run, args=(lambda: recurring_extend_all(organization=org),))]
+    threads += [threading.Thread(target=run, args=(book(i),)) for i in range(len(coaches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ok"] * len(threads)
+    with scopes_disabled():
+        # Every day from Tuesday 3 June to Monday 14 July at 08:00, for each coach, plus the bookings.
+        assert TrainingSession.objects.filter(recurring_booking__isnull=False).count() == 4 * 42
+        assert TrainingSession.objects.filter(recurring_booking__isnull=True).count() == 4

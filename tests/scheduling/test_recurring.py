@@ -212,3 +212,17 @@ def test_occurrences_helper():
     assert list(occurrences(rb, after=None, until=date(2025, 12, 31))) == [date(2025, 6, 6), date(2025, 6, 20)]
     assert list(occurrences(rb, after=date(2025, 6, 6), until=date(2025, 12, 31))) == [date(2025, 6, 20)]
     assert list(occurrences(rb, after=None, until=date(2025, 6, 19))) == [date(2025, 6, 6)]
+
+
+def test_occurrences_after_a_date_match_the_plain_walk():
+    for every_weeks in (1, 2):
+        rb = RecurringBooking(weekday=2, start_date=date(2023, 1, 5), end_date=None, every_weeks=every_weeks)
+        walk = []
+        day = date(2023, 1, 11)
+        while day <= date(2025, 12, 31):
+            walk.append(day)
+            day += timedelta(weeks=every_weeks)
+        for after in (None, date(2023, 1, 10), date(2023, 1, 11), date(2024, 2, 29), date(2025, 6, 3),
+                      date(2025, 6, 4), date(2025, 12, 31)):
+            expected = [d for d in walk if after is None or d > after]
+            assert list(occurrences(rb, after=after, until=date(2025, 12, 31))) == expected, (every_weeks, after)

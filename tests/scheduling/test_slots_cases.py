@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 
 from coachos.scheduling import selectors
@@ -17,6 +18,8 @@ from coachos.scheduling import slots as engine
 from coachos.scheduling.slots import GROUP, Interval, SlotQuery, WeeklyRange, Window
 
 from ..factories import (
+    AvailabilityAdditionFactory,
+    BlockedSlotFactory,
     BookingFactory,
     CoachFactory,
     RoomFactory,
@@ -209,8 +212,6 @@ def test_bad_durations_are_refused():
 # --- through the selector (database) ------------------------------------------------------------
 
 def _next_monday(org) -> date:
-    from django.utils import timezone
-
     today = timezone.now().astimezone(org.tzinfo).date()
     return today + timedelta(days=7 - today.weekday())
 
@@ -282,8 +283,6 @@ def test_holds_through_the_selector(org):
     WeeklyAvailabilityFactory(coach=coach, weekday=0, start_time=time(9), end_time=time(12))
     session_type = SessionTypeFactory(organization=org, duration_minutes=60)
     ten = datetime.combine(monday, time(10), tzinfo=tz)
-    from django.utils import timezone
-
     hold = SlotHoldFactory(coach=coach, session_type=session_type, starts_at=ten, ends_at=ten + timedelta(hours=1),
                            expires_at=timezone.now() + timedelta(minutes=10))
     SlotHoldFactory(coach=coach, session_type=session_type, starts_at=ten + timedelta(hours=1),
@@ -294,3 +293,44 @@ def test_holds_through_the_selector(org):
                                      exclude_hold=hold)
     assert _starts(others, tz) == ["09:00", "11:00"]
     assert _starts(holder, tz) == ["09:00", "09:30", "10:00", "10:30", "11:00"]
+
+
+@pytest.mark.django_db
+def test_slot_queries_for_several_coaches_equal_one_query_each(org):
+    """The batch read the recurring job uses gives each coach exactly what slot_query gives."""
+    monday = _next_monday(org)
+    tz = org.tzinfo
+    room = RoomFactory(organization=org, capacity=2)
+    coaches = [CoachFactory(organization=org, buffer_before_minutes=10 * n, buffer_after_minutes=15, max_per_day=3)
+               for n in range(3)]
+    group = SessionTypeFactory(organization=org, capacity=4, duration_minutes=45)
+    one_to_one = SessionTypeFactory(organization=org, duration_minutes=60)
+    for n, coach in enumerate(coaches):
+        WeeklyAvailabilityFactory(coach=coach, weekday=n, start_time=time(8), end_time=time(18),
+                                  room=room if n else None, for_group=True)
+        for week in range(4):
+            day = monday + timedelta(weeks=week, days=n)
+            start = datetime.combine(day, time(9 + week), tzinfo=tz)
+            TrainingSessionFactory(coach=coach, room=room, starts_at=start, ends_at=start + timedelta(hours=1))
+            SlotHoldFactory(coach=coach, starts_at=start + timedelta(hours=3), ends_at=start + timedelta(hours=4),
+                            expires_at=timezone.now() + timedelta(minutes=5 - 10 * (week % 2)))
+            BlockedSlotFactory(coach=coach, starts_at=start + timedelta(hours=5), ends_at=start + timedelta(hours=6))
+            AvailabilityAdditionFactory(coach=coach, room=room, starts_at=start + timedelta(hours=10),
+                                        ends_at=start + timedelta(hours=12))
+    requests = [
+        (coaches[0], one_to_one, monday, monday + timedelta(days=3)),
+        (coaches[1], group, monday + timedelta(weeks=2), monday + timedelta(weeks=3)),
+        (coaches[2], one_to_one, monday + timedelta(weeks=1), monday + timedelta(weeks=1)),
+        (coaches[2], group, monday + timedelta(weeks=1), monday + timedelta(weeks=1)),
+    ]
+    now = timezone.now()
+    with scope(organization=org):
+        batch = selectors.slot_queries(requests=requests, now=now)
+        one_by_one = [selectors.slot_query(coach=c, session_type=t, first_day=f, last_day=last, now=now)
+                      for c, t, f, last in requests]
+    for together, alone in zip(batch, one_by_one, strict=True):
+        assert together == alone
+    # The requests were not trivial: each saw sessions, and the room's coaches their room.
+    assert all(q.busy for q in batch)
+    assert batch[1].room_busy and batch[1].room_capacity == {room.pk: 2}
+    assert batch[0].holds or batch[2].holds

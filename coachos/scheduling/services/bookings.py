@@ -144,6 +144,10 @@ def booking_create(
     now = now or timezone.now()
     if session_type.organization_id != coach.organization_id or client.organization_id != coach.organization_id:
         raise SchedulingError(_("Coach, session type and client must belong to the same business."))
+    if mode != COACH:  # the coach decides on their own calendar
+        from coachos.onboarding.services import assert_can_book
+
+        assert_can_book(client)
     if not session_type.active:
         raise SchedulingError(_("This session type is no longer offered."))
     if mode == CLIENT and not session_type.bookable_online:

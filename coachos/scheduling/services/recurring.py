@@ -19,14 +19,18 @@ from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
 from coachos.tenancy import audit
+from coachos.tenancy.models import Organization
 
 from .. import slots as engine
 from ..models import Booking, Coach, RecurringBooking, SessionType, TrainingSession
-from ..selectors import slot_query
+from ..selectors import SlotRequest, slot_queries
 from .errors import SchedulingError
 
 WEEKS_AHEAD = 6
 JOB_LOCAL_HOUR = 2
+COACHES_PER_TRANSACTION = 50
+"""The daily job reads and writes this many coaches at a time (a fixed number of queries per
+batch), holding their locks for one batch only."""
 
 REASONS = {
     "blocked": _("the coach is away"),
@@ -47,11 +51,13 @@ class Extension:
 def occurrences(rb: RecurringBooking, *, after: date | None, until: date) -> Iterable[date]:
     first = rb.start_date + timedelta(days=(rb.weekday - rb.start_date.weekday()) % 7)
     last = min(until, rb.end_date) if rb.end_date else until
+    step = timedelta(weeks=rb.every_weeks)
     day = first
+    if after is not None and after >= first:
+        day = first + ((after - first) // step + 1) * step  # the first occurrence after ``after``
     while day <= last:
-        if after is None or day > after:
-            yield day
-        day += timedelta(weeks=rb.every_weeks)
+        yield day
+        day += step
 
 
 def _horizon(coach: Coach, now: datetime) -> date:
@@ -59,71 +65,96 @@ def _horizon(coach: Coach, now: datetime) -> date:
     return local_now.date() + timedelta(weeks=WEEKS_AHEAD)
 
 
-def _extend_for_coach(coach: Coach, rbs: Sequence[RecurringBooking], *, until: date, now: datetime) -> dict[int, Extension]:
-    """Materialize the missing occurrences of one coach's recurring bookings, up to ``until``.
-    Called with the coach's row locked. A fixed number of queries per coach."""
-    tz = coach.organization.tzinfo
-    results = {rb.pk: Extension() for rb in rbs}
-    wanted: list[tuple[datetime, date, RecurringBooking]] = []
-    for rb in rbs:
-        for day in occurrences(rb, after=rb.generated_until, until=until):
-            starts_at = engine.local_to_utc(day, rb.start_time, tz)
-            if starts_at > now:
-                wanted.append((starts_at, day, rb))
-    if not wanted:
-        _mark_generated(rbs, until)  # nothing due in the range, but it has been looked at
-        return results
-    wanted.sort(key=lambda w: w[0])
-    existing = set(TrainingSession.objects.filter(recurring_booking__in=rbs, starts_at__gte=wanted[0][0])
-                   .values_list("recurring_booking_id", "starts_at"))
-    types = {rb.session_type_id: rb.session_type for rb in rbs}
-    queries = {
-        type_id: slot_query(coach=coach, session_type=session_type, first_day=wanted[0][1], last_day=wanted[-1][1],
-                            now=now, ignore_notice=True)
-        for type_id, session_type in types.items()
-    }
-    blocked = engine.merge(next(iter(queries.values())).blocked)
-    # One checker per session type, built once; sessions accepted earlier in this run are
-    # added to every checker, so they count as busy for the ones after them.
-    checkers = {type_id: engine.StartChecker(query) for type_id, query in queries.items()}
+def _extend(batch: Sequence[tuple[Coach, Sequence[RecurringBooking]]], *, until: date,
+            now: datetime) -> dict[int, Extension]:
+    """Materialize the missing occurrences of some coaches' recurring bookings, up to ``until``.
+    Called with those coaches' rows locked. A fixed number of queries, whatever the number of
+    coaches and bookings."""
+    results = {rb.pk: Extension() for _coach, rbs in batch for rb in rbs}
+    plans: list[tuple[Coach, Sequence[RecurringBooking], list[tuple[datetime, date, RecurringBooking]]]] = []
+    for coach, rbs in batch:
+        tz = coach.organization.tzinfo
+        wanted: list[tuple[datetime, date, RecurringBooking]] = []
+        for rb in rbs:
+            for day in occurrences(rb, after=rb.generated_until, until=until):
+                starts_at = engine.local_to_utc(day, rb.start_time, tz)
+                if starts_at > now:
+                    wanted.append((starts_at, day, rb))
+        if wanted:
+            wanted.sort(key=lambda w: w[0])
+            plans.append((coach, rbs, wanted))
+    if plans:
+        _materialize(plans, results, now=now)
+    _mark_generated([rb for _coach, rbs in batch for rb in rbs], until)  # looked at, even with nothing due
+    return results
+
+
+def _materialize(plans: Sequence[tuple[Coach, Sequence[RecurringBooking], list[tuple[datetime, date, RecurringBooking]]]],
+                 results: dict[int, Extension], *, now: datetime) -> None:
+    existing = set(
+        TrainingSession.objects.filter(recurring_booking__in=[rb for _c, rbs, _w in plans for rb in rbs],
+                                       starts_at__gte=min(wanted[0][0] for _c, _r, wanted in plans))
+        .values_list("recurring_booking_id", "starts_at"))
+    plan_types = [{rb.session_type_id: rb.session_type for rb in rbs} for _coach, rbs, _wanted in plans]
+    requests: list[SlotRequest] = [
+        (coach, session_type, wanted[0][1], wanted[-1][1])
+        for (coach, _rbs, wanted), types in zip(plans, plan_types, strict=True) for session_type in types.values()
+    ]
+    queries = iter(slot_queries(requests=requests, now=now, ignore_notice=True))
+    # One checker per coach and session type (in the order of the requests). A session accepted
+    # earlier in this run counts as busy for its coach's later occurrences, and fills its room
+    # for every coach of the batch, exactly as if each coach had been done (and committed) one
+    # after the other.
+    all_checkers = [{type_id: engine.StartChecker(next(queries)) for type_id in types} for types in plan_types]
     new_sessions: list[tuple[TrainingSession, RecurringBooking]] = []
-    for starts_at, day, rb in wanted:
-        if (rb.pk, starts_at) in existing:
-            continue
-        session_type = types[rb.session_type_id]
-        ends_at = starts_at + timedelta(minutes=session_type.duration_minutes)
-        slot = engine.Interval(starts_at, ends_at)
-        local = starts_at.astimezone(tz)
-        if any(b.overlaps(slot) for b in blocked):
-            results[rb.pk].skipped.append({"date": day.isoformat(), "starts_at": local.isoformat(), "reason": "blocked",
-                                           "message": str(REASONS["blocked"])})
-            continue
-        problem, room = checkers[rb.session_type_id].check(starts_at)
-        if problem is not None:
-            results[rb.pk].skipped.append({"date": day.isoformat(), "starts_at": local.isoformat(), "reason": problem,
-                                           "message": str(REASONS.get(problem, REASONS[engine.TAKEN]))})
-            continue
-        for checker in checkers.values():
-            checker.add_busy(slot)
-        new_sessions.append((TrainingSession(
-            organization=coach.organization, coach=coach, session_type=session_type, room_id=room or coach.default_room_id,
-            starts_at=starts_at, ends_at=ends_at, capacity=session_type.capacity, recurring_booking=rb,
-        ), rb))
+    for (coach, _rbs, wanted), types, checkers in zip(plans, plan_types, all_checkers, strict=True):
+        tz = coach.organization.tzinfo
+        blocked = engine.merge(next(iter(checkers.values())).query.blocked)
+        for starts_at, day, rb in wanted:
+            if (rb.pk, starts_at) in existing:
+                continue
+            session_type = types[rb.session_type_id]
+            ends_at = starts_at + timedelta(minutes=session_type.duration_minutes)
+            slot = engine.Interval(starts_at, ends_at)
+            local = starts_at.astimezone(tz)
+            if any(b.overlaps(slot) for b in blocked):
+                results[rb.pk].skipped.append({"date": day.isoformat(), "starts_at": local.isoformat(),
+                                               "reason": "blocked", "message": str(REASONS["blocked"])})
+                continue
+            problem, room = checkers[rb.session_type_id].check(starts_at)
+            if problem is not None:
+                results[rb.pk].skipped.append({"date": day.isoformat(), "starts_at": local.isoformat(),
+                                               "reason": problem,
+                                               "message": str(REASONS.get(problem, REASONS[engine.TAKEN]))})
+                continue
+            for checker in checkers.values():
+                checker.add_busy(slot)
+            room_id = room or coach.default_room_id
+            if room_id is not None:
+                for others in all_checkers:
+                    for checker in others.values():
+                        checker.add_room_busy(room_id, slot)
+            new_sessions.append((TrainingSession(
+                organization=coach.organization, coach=coach, session_type=session_type,
+                room_id=room_id, starts_at=starts_at, ends_at=ends_at,
+                capacity=session_type.capacity, recurring_booking=rb,
+            ), rb))
     created = TrainingSession.objects.bulk_create([s for s, _rb in new_sessions])
     Booking.objects.bulk_create(
-        Booking(organization=coach.organization, session=session, client_id=rb.client_id)
+        Booking(organization=session.organization, session=session, client_id=rb.client_id)
         for session, (_s, rb) in zip(created, new_sessions, strict=True)
     )
     for session, (_s, rb) in zip(created, new_sessions, strict=True):
         results[rb.pk].created.append(session)
-    _mark_generated(rbs, until)
-    return results
 
 
 def _mark_generated(rbs: Sequence[RecurringBooking], until: date) -> None:
+    """generated_until = max(generated_until, until), in one UPDATE (the rows are locked or new)."""
+    behind = [rb.pk for rb in rbs if rb.generated_until is None or rb.generated_until < until]
+    if behind:
+        RecurringBooking.objects.filter(pk__in=behind).update(generated_until=until)
     for rb in rbs:
         rb.generated_until = max(until, rb.generated_until or until)
-    RecurringBooking.objects.bulk_update(rbs, ["generated_until"])
 
 
 @transaction.atomic
@@ -146,7 +177,7 @@ def recurring_create(
         organization=coach.organization, coach=coach, client=client, session_type=session_type, weekday=weekday,
         start_time=start_time, start_date=start_date, end_date=end_date, every_weeks=every_weeks,
     )
-    result = _extend_for_coach(coach, [rb], until=_horizon(coach, now), now=now)[rb.pk]
+    result = _extend([(coach, [rb])], until=_horizon(coach, now), now=now)[rb.pk]
     audit.log(organization=coach.organization, actor=actor, action="recurring_booking.created", obj=rb,
               data={"sessions_created": len(result.created), "skipped": result.skipped})
     return rb, result
@@ -183,16 +214,25 @@ def recurring_extend_all(*, organization: Any, now: datetime | None = None) -> d
         status=RecurringBooking.Status.ENDED)
     due = (RecurringBooking.objects.filter(status=RecurringBooking.Status.ACTIVE)
            .exclude(generated_until__gte=until).values_list("coach_id", flat=True).distinct())
-    for coach_id in sorted(set(due)):
+    coach_ids = sorted(set(due))
+    for index in range(0, len(coach_ids), COACHES_PER_TRANSACTION):
+        chunk = coach_ids[index:index + COACHES_PER_TRANSACTION]
         with transaction.atomic():
-            coach = Coach.objects.select_for_update().select_related("organization").get(pk=coach_id)
+            # The coaches in id order, then the business: the order in which a booking locks
+            # them (its coach with the business), so that no two writers wait on each other.
+            coaches = {c.pk: c for c in Coach.objects.select_for_update(of=("self",)).select_related("organization")
+                       .filter(pk__in=chunk).order_by("pk")}
+            list(Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True))
             rbs = list(RecurringBooking.objects.select_for_update().select_related("session_type")
-                       .filter(coach=coach, status=RecurringBooking.Status.ACTIVE)
-                       .exclude(generated_until__gte=until))
+                       .filter(coach_id__in=chunk, status=RecurringBooking.Status.ACTIVE)
+                       .exclude(generated_until__gte=until).order_by("coach_id", "weekday", "start_time", "pk"))
             if not rbs:
                 continue  # another worker did it while we waited for the lock
-            results = _extend_for_coach(coach, rbs, until=until, now=now)
-            totals["coaches"] += 1
+            by_coach: dict[int, list[RecurringBooking]] = {}
+            for rb in rbs:
+                by_coach.setdefault(rb.coach_id, []).append(rb)
+            results = _extend([(coaches[pk], coach_rbs) for pk, coach_rbs in by_coach.items()], until=until, now=now)
+            totals["coaches"] += len(by_coach)
             for result in results.values():
                 totals["created"] += len(result.created)
                 totals["skipped"] += len(result.skipped)

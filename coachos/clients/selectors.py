@@ -1,0 +1,114 @@
+"""Reads of client records shared by the pages, the export and the dashboard.
+
+The list is annotated with credits and the last booking by subqueries (not joins), so one
+page costs the same few queries whatever its size, and a tag filter does not multiply sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from coachos.credits.models import ClientPackage
+from coachos.scheduling.models import Booking
+
+from .models import Client
+
+LOW_CREDITS = 1
+EXPIRING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ClientFilters:
+    q: str = ""
+    status: str = ""
+    tag: int | None = None
+    credits: str = ""  # "" | "has" | "low" | "expiring" | "none"
+    inactive_days: int | None = None
+    sort: str = "name"  # "name" | "newest" | "last_booking"
+
+
+SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "newest": ("-created_at", "-id"),
+}
+
+
+def _valid_packages(now: datetime) -> QuerySet[ClientPackage]:
+    return ClientPackage.objects.filter(client=OuterRef("pk"), status=ClientPackage.Status.ACTIVE,
+                                        expires_at__gt=now, remaining__gt=0)
+
+
+def client_list_annotated(*, now: datetime | None = None) -> QuerySet[Client]:
+    """Every client with ``credits_left`` (valid packages), ``next_expiry`` (the first valid
+    package to expire), ``had_package`` and ``last_booking_at`` (the latest active booking's start)."""
+    now = now or timezone.now()
+    credits = (_valid_packages(now).order_by().values("client").annotate(total=Sum("remaining")).values("total"))
+    next_expiry = _valid_packages(now).order_by("expires_at").values("expires_at")[:1]
+    last_booking = (Booking.objects.filter(client=OuterRef("pk"), status__in=Booking.ACTIVE)
+                    .order_by("-session__starts_at").values("session__starts_at")[:1])
+    return Client.objects.annotate(
+        credits_left=Coalesce(Subquery(credits, output_field=IntegerField()), Value(0)),
+        next_expiry=Subquery(next_expiry),
+        had_package=Exists(ClientPackage.objects.filter(client=OuterRef("pk"))),
+        last_booking_at=Subquery(last_booking),
+    )
+
+
+def _search(clients: QuerySet[Client], q: str) -> QuerySet[Client]:
+    for term in q.split()[:5]:
+        digits = "".join(ch for ch in term if ch.isdigit())
+        match = Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(email__icontains=term)
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        clients = clients.filter(match)
+    return clients
+
+
+def client_list(*, filters: ClientFilters, now: datetime | None = None) -> QuerySet[Client]:
+    now = now or timezone.now()
+    soon = now + timedelta(days=EXPIRING_DAYS)
+    clients = client_list_annotated(now=now)
+    if filters.q:
+        clients = _search(clients, filters.q)
+    if filters.status:
+        clients = clients.filter(status=filters.status)
+    if filters.tag:
+        clients = clients.filter(Exists(Client.tags.through.objects.filter(client_id=OuterRef("pk"),
+                                                                            tag_id=filters.tag)))
+    if filters.credits == "has":
+        clients = clients.filter(credits_left__gt=0)
+    elif filters.credits == "low":
+        clients = clients.filter(low_credits_q(soon))
+    elif filters.credits == "expiring":
+        clients = clients.filter(next_expiry__lte=soon)
+    elif filters.credits == "none":
+        clients = clients.filter(credits_left=0)
+    if filters.inactive_days is not None:
+        since = now - timedelta(days=filters.inactive_days)
+        clients = clients.filter(Q(last_booking_at__isnull=True) | Q(last_booking_at__lt=since))
+    if filters.sort == "last_booking":
+        clients = clients.order_by(F("last_booking_at").desc(nulls_last=True), "last_name", "id")
+    else:
+        clients = clients.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return clients.prefetch_related("tags")
+
+
+def low_credits_q(soon: datetime) -> Q:
+    """Low on credits: a client who has had a package and has at most one credit left, or
+    whose next valid package expires within 14 days."""
+    return Q(had_package=True, credits_left__lte=LOW_CREDITS) | Q(next_expiry__lte=soon)
+
+
+def dashboard_counts(*, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    soon = now + timedelta(days=EXPIRING_DAYS)
+    clients = client_list_annotated(now=now).exclude(status=Client.Status.ARCHIVED)
+    return {
+        "low_credits": clients.filter(low_credits_q(soon)).count(),
+        "expiring_packages": ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, remaining__gt=0,
+                                                          expires_at__gt=now, expires_at__lte=soon).count(),
+    }

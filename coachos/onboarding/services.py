@@ -1,0 +1,463 @@
+"""Every write of waivers, intake forms and onboarding, and the booking gate.
+
+A signature keeps the exact text signed and its SHA-256, the client's IP and browser; a signed
+waiver version is frozen (here and in the model's save). Answers keep each question's label as
+asked.
+
+Accessible signing: the signature is the typed full name plus the "I agree" tick, which anyone
+can give with a keyboard or a screen reader; a drawn signature (a PNG from the canvas) is added
+when the person draws one. Either way the record says which (``method``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coachos.clients.models import Client
+from coachos.tenancy import audit
+from coachos.tenancy.models import Organization
+
+from .models import (
+    FrozenError,
+    IntakeForm,
+    IntakeQuestion,
+    IntakeResponse,
+    OnboardingProgress,
+    OnboardingSettings,
+    WaiverSignature,
+    WaiverTemplate,
+    WaiverVersion,
+    sha256_text,
+)
+
+logger = logging.getLogger(__name__)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE_BYTES = 200 * 1024
+MAX_SIGNATURE_PIXELS = 4000 * 4000
+
+
+class OnboardingError(Exception):
+    """A change that cannot be made; the message is for people."""
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def settings_for(organization: Organization) -> OnboardingSettings:
+    found, _created = OnboardingSettings.objects.get_or_create(organization=organization)
+    return found
+
+
+def settings_update(*, organization: Organization, actor: Any, enabled: bool, require_waiver: bool) -> OnboardingSettings:
+    current = settings_for(organization)
+    current.enabled = enabled
+    current.require_waiver = require_waiver
+    current.save(update_fields=["enabled", "require_waiver"])
+    audit.log(organization=organization, actor=actor, action="onboarding.settings_updated", obj=current,
+              data={"enabled": enabled, "require_waiver": require_waiver})
+    return current
+
+
+# --- waivers ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def waiver_template_create(*, organization: Organization, actor: Any, title: str, text: str,
+                           required: bool = True) -> WaiverTemplate:
+    if not text.strip():
+        raise OnboardingError(_("A waiver needs its text."))
+    template = WaiverTemplate.objects.create(organization=organization, title=title.strip(), required=required)
+    version = WaiverVersion.objects.create(organization=organization, template=template, number=1, text=text,
+                                           created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit.log(organization=organization, actor=actor, action="waiver.created", obj=template,
+              data={"version": version.number})
+    return template
+
+
+@transaction.atomic
+def waiver_template_update(*, template: WaiverTemplate, actor: Any, title: str, text: str, active: bool,
+                           required: bool) -> WaiverTemplate:
+    """Change the title and flags in place; a change of wording always adds a version, so what
+    anyone signed stays exactly as they signed it."""
+    template = WaiverTemplate.objects.select_for_update().get(pk=template.pk)
+    if not text.strip():
+        raise OnboardingError(_("A waiver needs its text."))
+    template.title, template.active, template.required = title.strip(), active, required
+    template.save(update_fields=["title", "active", "required"])
+    current = template.current_version()
+    if current is None or current.text != text:
+        number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        WaiverVersion.objects.create(organization=template.organization, template=template, number=number,
+                                     text=text,
+                                     created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit.log(organization=template.organization, actor=actor, action="waiver.updated", obj=template,
+              data={"version": template.current_version().number})  # type: ignore[union-attr]
+    return template
+
+
+def waiver_version_update(*, version: WaiverVersion, text: str) -> WaiverVersion:
+    """Correct an unsigned version's wording; a signed one is refused."""
+    if version.has_signatures():
+        raise OnboardingError(_("This version has been signed, so it cannot change. Edit the waiver to add a new version."))
+    version.text = text
+    version.save()
+    return version
+
+
+def waiver_version_delete(*, version: WaiverVersion) -> None:
+    if version.has_signatures():
+        raise OnboardingError(_("This version has been signed, so it cannot be deleted."))
+    version.delete()
+
+
+def waivers_current(organization: Organization) -> list[WaiverVersion]:
+    """The latest version of each active required waiver."""
+    found = []
+    for template in WaiverTemplate.objects.filter(organization=organization, active=True, required=True):
+        version = template.current_version()
+        if version is not None:
+            found.append(version)
+    return found
+
+
+def waivers_missing(client: Client) -> list[WaiverVersion]:
+    signed = set(WaiverSignature.objects.filter(client=client).values_list("version_id", flat=True))
+    return [v for v in waivers_current(client.organization) if v.pk not in signed]
+
+
+def assert_can_book(client: Client) -> None:
+    """The booking gate: with "require a waiver" on, a client without a signature of every
+    current waiver cannot book (the coach's own calendar bookings are exempt: they don't call this)."""
+    from coachos.scheduling.services.errors import SchedulingError
+
+    setting = OnboardingSettings.objects.filter(organization_id=client.organization_id).first()
+    if setting is None or not setting.require_waiver:
+        return
+    missing = waivers_missing(client)
+    if missing:
+        raise SchedulingError(
+            _("Please sign %(title)s before booking: log in to your portal and open Onboarding → Waiver.")
+            % {"title": missing[0].template.title},
+            "waiver_required",
+        )
+
+
+def waiver_sign_url(organization: Organization) -> str:
+    return reverse("onboarding_portal:waiver", kwargs={"org_slug": organization.slug})
+
+
+def _validate_png(data: bytes) -> None:
+    if len(data) > MAX_SIGNATURE_BYTES:
+        raise OnboardingError(_("The signature image is too large (over 200 KB). Please clear it and sign again."))
+    if not data.startswith(PNG_MAGIC):
+        raise OnboardingError(_("The signature image is not a PNG. Please clear it and sign again."))
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG" or image.width * image.height > MAX_SIGNATURE_PIXELS:
+                raise OnboardingError(_("The signature image is not usable. Please clear it and sign again."))
+            image.verify()
+    except OnboardingError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds for a broken file
+        raise OnboardingError(_("The signature image is damaged. Please clear it and sign again.")) from exc
+
+
+@transaction.atomic
+def waiver_sign(*, client: Client, version: WaiverVersion, full_name: str, agreed: bool,
+                signature_png: bytes | None, ip: str | None, user_agent: str, actor: Any,
+                now: datetime | None = None) -> WaiverSignature:
+    """Record a signature of exactly this version's text. Checks everything before writing, so bad
+    input leaves no row and no file."""
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise OnboardingError(_("Type your full name to sign."))
+    if not agreed:
+        raise OnboardingError(_("Tick “I agree” to sign."))
+    if version.organization_id != client.organization_id:
+        raise OnboardingError(_("This waiver is not from this business."))
+    latest = version.template.current_version()
+    if latest is None or latest.pk != version.pk:
+        raise OnboardingError(_("This waiver has been updated. Please read the new version and sign again."))
+    if sha256_text(version.text) != version.text_sha256:
+        logger.error("waiver version text does not match its hash", extra={"version": version.pk})
+        raise OnboardingError(_("This waiver cannot be signed right now. Please tell your coach."))
+    if signature_png:
+        _validate_png(signature_png)
+    signature = WaiverSignature(
+        organization=client.organization, client=client, version=version, full_name=full_name[:150],
+        method=WaiverSignature.Method.DRAWN if signature_png else WaiverSignature.Method.TYPED,
+        signed_text=version.text, text_sha256=sha256_text(version.text), signed_at=now or timezone.now(),
+        ip=ip or None, user_agent=(user_agent or "")[:400],
+        signed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if signature_png:
+        # The file is written only once all checks passed; if the insert then fails, remove it.
+        signature.signature.save("signature.png", ContentFile(signature_png), save=False)
+        try:
+            signature.save()
+        except Exception:
+            signature.signature.delete(save=False)
+            raise
+    else:
+        signature.save()
+    audit.log(organization=client.organization, actor=actor, action="waiver.signed", obj=signature,
+              data={"version": version.pk, "client": client.pk, "method": signature.method})
+    _mark(client, "waiver_done_at", when=signature.signed_at, only_if=not waivers_missing(client))
+    return signature
+
+
+def waiver_pdf(signature: WaiverSignature) -> bytes:
+    from .pdf import signature_pdf
+
+    return signature_pdf(signature)
+
+
+# --- intake forms -----------------------------------------------------------------------------
+
+def intake_form_save(*, organization: Organization, actor: Any, form: IntakeForm | None, title: str,
+                     description: str, active: bool, onboarding: bool) -> IntakeForm:
+    if form is None:
+        form = IntakeForm(organization=organization)
+    form.title, form.description, form.active, form.onboarding = title.strip(), description, active, onboarding
+    form.save()
+    audit.log(organization=organization, actor=actor, action="intake_form.saved", obj=form)
+    return form
+
+
+def _clean_options(kind: str, options: list[str]) -> list[str]:
+    cleaned = []
+    for option in options:
+        option = option.strip()
+        if option and option not in cleaned:
+            cleaned.append(option[:100])
+    if kind in IntakeQuestion.CHOICE_KINDS and len(cleaned) < 2:
+        raise OnboardingError(_("A choice question needs at least two options, one per line."))
+    return cleaned if kind in IntakeQuestion.CHOICE_KINDS else []
+
+
+@transaction.atomic
+def intake_question_save(*, form: IntakeForm, actor: Any, question: IntakeQuestion | None, label: str,
+                         kind: str, required: bool, options: list[str], help_text: str = "") -> IntakeQuestion:
+    if kind not in IntakeQuestion.Kind.values:
+        raise OnboardingError(_("Choose a kind of answer."))
+    if not label.strip():
+        raise OnboardingError(_("Write the question."))
+    cleaned = _clean_options(kind, options)
+    if question is None:
+        last = form.questions.aggregate(n=Max("order"))["n"]
+        question = IntakeQuestion(organization=form.organization, form=form, order=(last or 0) + 1)
+    question.label, question.kind, question.required = label.strip(), kind, required
+    question.options, question.help_text = cleaned, help_text.strip()
+    question.save()
+    audit.log(organization=form.organization, actor=actor, action="intake_question.saved", obj=question)
+    return question
+
+
+@transaction.atomic
+def intake_question_delete(*, question: IntakeQuestion, actor: Any) -> None:
+    audit.log(organization=question.organization, actor=actor, action="intake_question.deleted", obj=question)
+    question.delete()
+
+
+@transaction.atomic
+def intake_question_move(*, question: IntakeQuestion, actor: Any, direction: int) -> None:
+    """Swap with the neighbour above (-1) or below (+1); orders are renumbered 1..n."""
+    questions = list(IntakeQuestion.objects.select_for_update().filter(form_id=question.form_id)
+                     .order_by("order", "id"))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    target = index + (1 if direction > 0 else -1)
+    if 0 <= target < len(questions):
+        questions[index], questions[target] = questions[target], questions[index]
+    for position, item in enumerate(questions, start=1):
+        if item.order != position:
+            item.order = position
+            item.save(update_fields=["order"])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    return value
+
+
+def intake_response_submit(*, client: Client, form: IntakeForm, cleaned: dict[str, Any], actor: Any,
+                           now: datetime | None = None) -> IntakeResponse:
+    """Store validated answers (``cleaned`` from forms.IntakeFillForm: ``q_<id>`` → value)."""
+    if form.organization_id != client.organization_id:
+        raise OnboardingError(_("This form is not from this business."))
+    answers = []
+    for question in form.questions.all():
+        value = cleaned.get(f"q_{question.pk}")
+        answers.append({"question": question.pk, "label": question.label, "kind": question.kind,
+                        "value": _jsonable(value)})
+    response = IntakeResponse.objects.create(organization=client.organization, client=client, form=form,
+                                             answers=answers, submitted_at=now or timezone.now(),
+                                             submitted_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit.log(organization=client.organization, actor=actor, action="intake_form.submitted", obj=response,
+              data={"form": form.pk, "client": client.pk})
+    _mark(client, "forms_done_at", when=response.submitted_at, only_if=not forms_missing(client))
+    return response
+
+
+def display_answer(answer: dict[str, Any]) -> str:
+    value = answer.get("value")
+    if value is None or value == "" or value == []:
+        return "—"
+    if answer.get("kind") == IntakeQuestion.Kind.YESNO:
+        return str(_("Yes") if value is True else _("No") if value is False else "—")
+    if answer.get("kind") == IntakeQuestion.Kind.DATE:
+        try:
+            return date.fromisoformat(value).strftime("%-d %B %Y")
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def onboarding_forms(organization: Organization) -> list[IntakeForm]:
+    return list(IntakeForm.objects.filter(organization=organization, active=True, onboarding=True))
+
+
+def forms_missing(client: Client) -> list[IntakeForm]:
+    done = set(IntakeResponse.objects.filter(client=client).values_list("form_id", flat=True))
+    return [f for f in onboarding_forms(client.organization) if f.pk not in done]
+
+
+# --- onboarding flow --------------------------------------------------------------------------
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "birthday", "emergency_contact_name",
+                  "emergency_contact_phone")
+
+
+def profile_fields() -> list[str]:
+    """Only the fields the client record has (others may land later)."""
+    names = {f.name for f in Client._meta.get_fields()}
+    return [name for name in PROFILE_FIELDS if name in names]
+
+
+def progress_for(client: Client) -> OnboardingProgress:
+    found, _created = OnboardingProgress.objects.get_or_create(client=client,
+                                                               defaults={"organization": client.organization})
+    return found
+
+
+def _mark(client: Client, field: str, *, when: datetime | None = None, only_if: bool = True) -> None:
+    if not only_if:
+        return
+    progress = progress_for(client)
+    if getattr(progress, field) is None:
+        setattr(progress, field, when or timezone.now())
+        progress.save(update_fields=[field, "updated_at"])
+
+
+@transaction.atomic
+def profile_save(*, client: Client, data: dict[str, Any], actor: Any) -> Client:
+    # Compare with the stored row: a bound ModelForm has already copied its data onto ``client``.
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    changed = [name for name in profile_fields() if name in data and getattr(client, name) != data[name]]
+    for name in changed:
+        setattr(client, name, data[name])
+    if changed:
+        client.save(update_fields=[*changed, "updated_at"])
+    audit.log(organization=client.organization, actor=actor, action="onboarding.profile_saved", obj=client,
+              data={"fields": changed})
+    _mark(client, "profile_done_at")
+    return client
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    done: bool
+    url: str
+
+
+def steps_for(client: Client) -> list[Step]:
+    from coachos.scheduling.models import Booking
+
+    progress = progress_for(client)
+    slug = client.organization.slug
+    # A step the business has nothing for (no onboarding form, no required waiver) is left out.
+    has_forms = bool(onboarding_forms(client.organization))
+    has_waivers = bool(waivers_current(client.organization))
+    forms_done = progress.forms_done_at is not None or not forms_missing(client)
+    waiver_done = progress.waiver_done_at is not None or not waivers_missing(client)
+    booked = progress.booking_done_at is not None
+    if not booked and Booking.objects.filter(client=client).exists():
+        _mark(client, "booking_done_at")
+        booked = True
+    steps = [
+        Step("profile", str(_("Your details")), progress.profile_done_at is not None,
+             reverse("onboarding_portal:profile", kwargs={"org_slug": slug})),
+        Step("forms", str(_("Questionnaire")), forms_done,
+             reverse("onboarding_portal:forms", kwargs={"org_slug": slug})),
+        Step("waiver", str(_("Waiver")), waiver_done, reverse("onboarding_portal:waiver", kwargs={"org_slug": slug})),
+        Step("booking", str(_("Your first session")), booked,
+             reverse("onboarding_portal:book", kwargs={"org_slug": slug})),
+    ]
+    return [s for s in steps if (s.key != "forms" or has_forms) and (s.key != "waiver" or has_waivers)]
+
+
+def next_step(client: Client) -> Step | None:
+    return next((s for s in steps_for(client) if not s.done), None)
+
+
+def stuck_label(client: Client, steps: list[Step]) -> str:
+    """Where a client is, in the coach's words: the first step not done."""
+    waiting = next((s.key for s in steps if not s.done), None)
+    labels = {
+        None: _("Onboarded"),
+        "profile": _("Signed up, profile missing"),
+        "forms": _("Profile done, form missing"),
+        "waiver": _("Waiver not signed"),
+        "booking": _("Ready, not booked yet"),
+    }
+    return str(labels[waiting])
+
+
+def onboarding_overview(organization: Organization) -> list[dict[str, Any]]:
+    """Each client with a login or an invitation, and where they are."""
+    from coachos.accounts.models import Invitation
+    from coachos.tenancy.roles import Role
+
+    rows: list[dict[str, Any]] = []
+    invitations = {i.email.lower(): i for i in Invitation.objects.filter(role=Role.CLIENT).order_by("created_at")}
+    seen: set[str] = set()
+    for client in Client.objects.filter(organization=organization).exclude(status=Client.Status.ARCHIVED):
+        invitation = invitations.get(client.email.lower()) if client.email else None
+        if client.user_id is None and invitation is None:
+            continue
+        seen.add(client.email.lower())
+        if client.user_id is None:
+            steps: list[Step] = []
+            label = str(_("Invited, not signed up"))
+        else:
+            steps = steps_for(client)
+            label = stuck_label(client, steps)
+        rows.append({"client": client, "name": client.full_name, "steps": steps, "label": label,
+                     "done_count": sum(1 for s in steps if s.done), "invitation": invitation})
+    for email, invitation in invitations.items():
+        if email not in seen and invitation.status == Invitation.Status.PENDING:
+            rows.append({"client": None, "name": invitation.name or invitation.email, "steps": [],
+                         "label": str(_("Invited, not signed up")), "done_count": 0, "invitation": invitation})
+    return rows
+
+
+__all__ = ["FrozenError", "OnboardingError"]

@@ -1,0 +1,236 @@
+"""Waivers: versions, frozen signed versions, signing, the PDF and the booking gate."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime, time
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from coachos.onboarding import services
+from coachos.onboarding.models import FrozenError, WaiverSignature, WaiverVersion
+from coachos.scheduling.models import Booking
+from coachos.scheduling.services import COACH, booking_create
+from coachos.scheduling.services.errors import SchedulingError
+from coachos.tenancy.models import AuditEntry
+
+from ..conftest import login_as
+from ..factories import CoachFactory, SessionTypeFactory, WeeklyAvailabilityFactory
+from .conftest import png_bytes
+
+TEXT = "I take part at my own risk.\n\nI have told my coach about any injuries."
+
+
+def make_waiver(org: Any, owner: Any, text: str = TEXT) -> Any:
+    with scope(organization=org):
+        return services.waiver_template_create(organization=org, actor=owner, title="Liability waiver", text=text)
+
+
+def sign(client: Any, version: Any, **overrides: Any) -> WaiverSignature:
+    kwargs = {"client": client, "version": version, "full_name": "Casey Client", "agreed": True,
+              "signature_png": png_bytes(), "ip": "203.0.113.7", "user_agent": "Mozilla/5.0 test",
+              "actor": client.user, **overrides}
+    return services.waiver_sign(**kwargs)
+
+
+def test_editing_the_text_adds_a_version_and_keeps_the_old_one(org: Any, owner: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        services.waiver_template_update(template=template, actor=owner, title="Liability waiver",
+                                        text=TEXT + "\n\nNew clause.", active=True, required=True)
+        services.waiver_template_update(template=template, actor=owner, title="Renamed",
+                                        text=TEXT + "\n\nNew clause.", active=True, required=True)
+        versions = list(template.versions.order_by("number"))
+        assert [v.number for v in versions] == [1, 2]  # a title change alone adds none
+        assert versions[0].text == TEXT
+        assert versions[1].text_sha256 == hashlib.sha256((TEXT + "\n\nNew clause.").encode()).hexdigest()
+        assert services.waivers_current(org) == [versions[1]]
+
+
+def test_a_signed_version_never_changes(org: Any, owner: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        version = template.current_version()
+        sign(client_record, version)
+        with pytest.raises(services.OnboardingError):
+            services.waiver_version_update(version=version, text="changed")
+        with pytest.raises(services.OnboardingError):
+            services.waiver_version_delete(version=version)
+        version.text = "changed behind the service's back"
+        with pytest.raises(FrozenError):
+            version.save()
+        with pytest.raises(FrozenError):
+            WaiverVersion.objects.get(pk=version.pk).delete()
+        assert WaiverVersion.objects.get(pk=version.pk).text == TEXT
+        # An unsigned version may still be corrected.
+        services.waiver_template_update(template=template, actor=owner, title="x", text="Draft", active=True,
+                                        required=True)
+        draft = template.current_version()
+        services.waiver_version_update(version=draft, text="Draft, corrected")
+        assert WaiverVersion.objects.get(pk=draft.pk).text == "Draft, corrected"
+
+
+def test_signing_stores_the_exact_text_its_hash_ip_and_browser(org: Any, owner: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        signature = sign(client_record, template.current_version())
+        signature.refresh_from_db()
+        assert signature.signed_text == TEXT
+        assert signature.text_sha256 == hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+        assert signature.ip == "203.0.113.7"
+        assert signature.user_agent == "Mozilla/5.0 test"
+        assert signature.method == WaiverSignature.Method.DRAWN
+        assert signature.signature.name.startswith(f"waivers/{org.pk}/")
+        assert signature.signature.read().startswith(b"\x89PNG")
+        assert AuditEntry.objects.filter(action="waiver.signed").count() == 1
+        with pytest.raises(FrozenError):
+            signature.save()
+
+
+@pytest.mark.parametrize("bad", [
+    b"GIF89a not a png at all",
+    b"\x89PNG\r\n\x1a\n" + b"garbage" * 10,
+    b"\x89PNG\r\n\x1a\n" + b"\0" * (200 * 1024),
+])
+def test_a_bad_png_is_refused_and_nothing_is_written(org: Any, owner: Any, client_record: Any, bad: bytes,
+                                                    settings: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        with pytest.raises(services.OnboardingError):
+            sign(client_record, template.current_version(), signature_png=bad)
+        assert WaiverSignature.objects.count() == 0
+    media = settings.MEDIA_ROOT / "waivers"
+    assert not media.exists() or not any(media.rglob("*.png"))
+
+
+def test_name_and_agreement_are_required_and_a_typed_signature_is_allowed(org: Any, owner: Any,
+                                                                          client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        version = template.current_version()
+        with pytest.raises(services.OnboardingError):
+            sign(client_record, version, full_name="  ")
+        with pytest.raises(services.OnboardingError):
+            sign(client_record, version, agreed=False)
+        assert WaiverSignature.objects.count() == 0
+        typed = sign(client_record, version, signature_png=None)
+        assert typed.method == WaiverSignature.Method.TYPED and not typed.signature
+
+
+def test_an_outdated_version_cannot_be_signed(org: Any, owner: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        old = template.current_version()
+        services.waiver_template_update(template=template, actor=owner, title="t", text="v2", active=True,
+                                        required=True)
+        with pytest.raises(services.OnboardingError, match="updated"):
+            sign(client_record, old)
+
+
+def test_the_portal_sign_page_signs_with_the_drawn_png(org: Any, owner: Any, client_user: Any,
+                                                       client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    web = login_as(client_user)
+    url = reverse("onboarding_portal:sign", kwargs={"org_slug": org.slug, "waivertemplate_id": template.pk})
+    page = web.get(url)
+    assert page.status_code == 200 and "I take part at my own risk." in page.content.decode()
+    bad = web.post(url, {"full_name": "Casey Client", "agree": "on", "signature": "data:image/gif;base64,R0lG"})
+    assert bad.status_code == 200 and "not a PNG" in bad.content.decode()
+    data_url = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+    response = web.post(url, {"full_name": "Casey Client", "agree": "on", "signature": data_url},
+                        HTTP_USER_AGENT="TestBrowser/1.0", REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 302
+    with scopes_disabled():
+        signature = WaiverSignature.objects.get()
+    assert (signature.ip, signature.user_agent, signature.method) == ("198.51.100.9", "TestBrowser/1.0", "drawn")
+
+
+def test_pdf_download(org: Any, owner: Any, client_user: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        signature = sign(client_record, template.current_version())
+    for web, name in ((login_as(owner), "onboarding:signature_pdf"),
+                      (login_as(client_user), "onboarding_portal:signature_pdf")):
+        response = web.get(reverse(name, kwargs={"org_slug": org.slug, "waiversignature_id": signature.pk}))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        body = response.content
+        assert body.startswith(b"%PDF")
+        assert b"Liability waiver" in body  # the document title (metadata) carries the waiver's title
+
+
+def test_a_client_cannot_download_another_clients_signature(org: Any, owner: Any, client_user: Any) -> None:
+    from ..factories import WaiverSignatureFactory
+
+    other = WaiverSignatureFactory(organization=org)
+    url = reverse("onboarding_portal:signature_pdf", kwargs={"org_slug": org.slug, "waiversignature_id": other.pk})
+    assert login_as(client_user).get(url).status_code == 404
+
+
+# --- the booking gate -------------------------------------------------------------------------
+
+NOW = datetime(2026, 6, 1, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bookable(org: Any) -> dict[str, Any]:
+    coach = CoachFactory(organization=org, min_notice_minutes=0)
+    for weekday in range(7):
+        WeeklyAvailabilityFactory(coach=coach, weekday=weekday, start_time=time(9), end_time=time(17))
+    return {"coach": coach, "type": SessionTypeFactory(organization=org, duration_minutes=60)}
+
+
+def test_require_waiver_blocks_client_bookings_until_signed(org: Any, owner: Any, client_record: Any,
+                                                           bookable: dict[str, Any]) -> None:
+    template = make_waiver(org, owner)
+    starts = datetime(2026, 6, 2, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in Chicago
+    with time_machine.travel(NOW, tick=False), scope(organization=org):
+        services.settings_update(organization=org, actor=owner, enabled=True, require_waiver=True)
+        with pytest.raises(SchedulingError) as info:
+            booking_create(coach=bookable["coach"], session_type=bookable["type"], client=client_record,
+                           starts_at=starts, actor=client_record.user)
+        assert info.value.code == "waiver_required"
+        assert "Liability waiver" in str(info.value) and "sign" in str(info.value)
+        assert Booking.objects.count() == 0
+        # The coach's own calendar is exempt.
+        booking_create(coach=bookable["coach"], session_type=bookable["type"], client=client_record,
+                       starts_at=datetime(2026, 6, 3, 15, 0, tzinfo=UTC), actor=owner, mode=COACH)
+        sign(client_record, template.current_version())
+        booking_create(coach=bookable["coach"], session_type=bookable["type"], client=client_record,
+                       starts_at=starts, actor=client_record.user)
+        assert Booking.objects.count() == 2
+        # A new version makes the signature outdated: the gate closes again.
+        services.waiver_template_update(template=template, actor=owner, title="t", text="v2", active=True,
+                                        required=True)
+        with pytest.raises(SchedulingError):
+            booking_create(coach=bookable["coach"], session_type=bookable["type"], client=client_record,
+                           starts_at=datetime(2026, 6, 4, 15, 0, tzinfo=UTC), actor=client_record.user)
+
+
+def test_without_the_setting_nothing_is_required(org: Any, owner: Any, client_record: Any,
+                                                 bookable: dict[str, Any]) -> None:
+    make_waiver(org, owner)
+    with time_machine.travel(NOW, tick=False), scope(organization=org):
+        booking_create(coach=bookable["coach"], session_type=bookable["type"], client=client_record,
+                       starts_at=datetime(2026, 6, 2, 15, 0, tzinfo=UTC), actor=client_record.user)
+        assert Booking.objects.count() == 1
+
+
+def test_public_details_page_links_to_the_waiver(org: Any, owner: Any, client_user: Any,
+                                                 bookable: dict[str, Any]) -> None:
+    from ..factories import SlotHoldFactory
+
+    make_waiver(org, owner)
+    with scope(organization=org):
+        services.settings_update(organization=org, actor=owner, enabled=True, require_waiver=True)
+    hold = SlotHoldFactory(organization=org, coach=bookable["coach"], session_type=bookable["type"])
+    response = login_as(client_user).get(reverse("booking:details", kwargs={"org_slug": org.slug,
+                                                                            "token": hold.token}))
+    html = response.content.decode()
+    assert "Before booking, please sign Liability waiver." in html
+    assert reverse("onboarding_portal:waiver", kwargs={"org_slug": org.slug}) in html
