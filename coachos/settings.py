@@ -125,6 +125,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}
     )
+    # Tests use a file too (not the in-memory default), so threads get real, separate connections.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-coachos.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (rate limits need one cache shared by every web process) -------------------------

@@ -95,6 +95,8 @@ from coachos.scheduling.demo import seed_scheduling  # noqa: E402, I001 (a later
 DEMO_STEPS.append(seed_scheduling)  # before the packages: completed sessions then use their credits
 from coachos.credits.demo import seed_packages  # noqa: E402, I001 (a later issue's step)
 DEMO_STEPS.append(seed_packages)
+from coachos.onboarding.demo import seed_onboarding  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_onboarding)
 
 
 @transaction.atomic

@@ -9,20 +9,15 @@ the calendar shows must follow the business, never the browser.
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client as DjangoClient
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
+from playwright.sync_api import Page, Request, expect
 
 from coachos.scheduling.models import TrainingSession
 from coachos.tenancy.models import AuditEntry, Membership
@@ -38,61 +33,17 @@ from ..factories import (
     WeeklyAvailabilityFactory,
     member,
 )
+from .conftest import DESKTOP, log_in
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 LONDON = ZoneInfo("Europe/London")
 FEED = "/calendar/events"
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium was not found at {CHROMIUM}. Install Debian's package (apt-get install chromium) "
-            "or set CHROMIUM_PATH; browser tests do not skip.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
-                                  timezone_id="America/Los_Angeles")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = []  # type: ignore[attr-defined]
-
-    def on_console(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            page.problems.append(f"{page.url}: {message.text[:300]}")  # type: ignore[attr-defined]
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))  # type: ignore[attr-defined]
-    failed_before = request.session.testsfailed
-    yield page
-    if request.session.testsfailed > failed_before:
-        RESULTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
-    context.close()
+def context_options() -> dict[str, Any]:
+    return {**DESKTOP, "timezone_id": "America/Los_Angeles"}
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -124,12 +75,6 @@ def drag(page: Page, event: Any, day: date, slot: str) -> None:
     page.mouse.move(start_x + 10, start_y + 10, steps=4)
     page.mouse.move(column["x"] + column["width"] / 2, row["y"] + 6, steps=12)
     page.mouse.up()
-
-
-def log_in(page: Page, base: str, user: Any) -> None:
-    client = DjangoClient()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,62 +5,24 @@ coach gives a package and uses one session, double-clicking: one credit goes."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client as DjangoClient
 from django_scopes import scopes_disabled
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect
 
 from coachos.credits.models import ClientPackage, CreditEntry
 
 from ..factories import ClientFactory, OrganizationFactory, PackagePlanFactory, member
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium was not found at {CHROMIUM}; browser tests do not skip.", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        # The failures we cause on purpose show up as failed loads; anything else is a bug.
-        expected = ("Failed to load resource", "Response Status Error Code 500", "htmx:afterRequest", "htmx:sendError")
-        if message.type == "error" and not message.text.startswith(expected):
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    yield page
-    context.close()
-    assert not problems, problems
-
-
-def log_in(page: Page, base: str, user: Any) -> None:
-    client = DjangoClient()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
+def expected_console_errors() -> tuple[str, ...]:
+    # The failures we cause on purpose show up as failed loads; anything else is a bug.
+    return ("Failed to load resource", "Response Status Error Code 500", "htmx:afterRequest", "htmx:sendError")
 
 
 @pytest.mark.django_db(transaction=True)

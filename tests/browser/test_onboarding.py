@@ -4,7 +4,6 @@ public page. Drives Debian's Chromium like test_public_booking.py."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import time
 from typing import Any
@@ -20,15 +19,19 @@ from ..factories import (
     SessionTypeFactory,
     WeeklyAvailabilityFactory,
 )
-from .test_public_booking import browser, page  # noqa: F401  (the shared fixtures)
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from .conftest import PHONE_IN_LONDON
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
+@pytest.fixture
+def context_options() -> dict[str, Any]:
+    """A phone-sized page in London, like test_public_booking.py."""
+    return PHONE_IN_LONDON
+
+
 @pytest.mark.django_db(transaction=True)
-def test_an_invited_client_onboards_and_books(live_server: Any, page: Page, org: Any, owner: Any,  # noqa: F811
+def test_an_invited_client_onboards_and_books(live_server: Any, page: Page, org: Any, owner: Any,
                                               settings: Any, tmp_path: Any) -> None:
     from coachos.accounts.services import invitation_create, invitation_url
     from coachos.onboarding import services

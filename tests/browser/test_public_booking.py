@@ -4,61 +4,24 @@ the confirmation. Drives Debian's Chromium (see test_signup_mfa.py for why it ne
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django_scopes import scopes_disabled
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from ..factories import CoachFactory, SessionTypeFactory, WeeklyAvailabilityFactory
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+from .conftest import PHONE_IN_LONDON
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium was not found at {CHROMIUM}. Install Debian's package (apt-get install chromium) "
-                    "or set CHROMIUM_PATH; browser tests do not skip.", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+def context_options() -> dict[str, Any]:
     """A phone-sized page in London, so the times must move out of the business's zone."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US",
-                                  timezone_id="Europe/London")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.csp_violations = []  # type: ignore[attr-defined]
-
-    def on_console(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            page.csp_violations.append(f"{page.url}: {message.text}")  # type: ignore[attr-defined]
-
-    page.on("console", on_console)
-    failed_before = request.session.testsfailed
-    yield page
-    if request.session.testsfailed > failed_before:
-        RESULTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
-    context.close()
+    return PHONE_IN_LONDON
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,72 +8,18 @@ CHROMIUM_PATH (default /usr/bin/chromium) the test fails, it never skips.
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse
-# to run in the test's own code (fixtures, assertions on the database).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 PASSWORD = "tempo-squat-lunge-42"
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium was not found at {CHROMIUM}. Install Debian's package (apt-get install chromium) "
-            "or set CHROMIUM_PATH; browser tests do not skip.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser context per test. On failure, a full-page screenshot goes to test-results/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.csp_violations = []  # type: ignore[attr-defined]
-
-    def on_console(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            page.csp_violations.append(f"{page.url}: {message.text}")  # type: ignore[attr-defined]
-
-    page.on("console", on_console)
-    failed_before = request.session.testsfailed
-    yield page
-    if request.session.testsfailed > failed_before:
-        RESULTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
-    context.close()
 
 
 @pytest.fixture
