@@ -10,8 +10,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from coachos.clients.models import Client
-from coachos.common.api import require_perm
-from coachos.scheduling.api.common import found_first, reference
+from coachos.common.api import found_first, reference, require_perm
 from coachos.tenancy.roles import Perm
 
 from . import services

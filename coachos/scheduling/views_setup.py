@@ -8,6 +8,7 @@ Every write is one service call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -542,35 +543,34 @@ def _when(session: TrainingSession, tz: ZoneInfo) -> str:
     return describe_span(session.starts_at, session.ends_at, tz)
 
 
-@require_POST
-@org_view(Perm.BACKOFFICE)
-def conflict_keep(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+def _resolve_conflict(request: HttpRequest, org_slug: str, session_id: int, *,
+                      resolve: Callable[..., object], done: str) -> HttpResponse:
     session, still = _conflict_session(request, session_id)
     if not still:
         messages.info(request, _("That session no longer needs a decision."))
         return redirect("setup:conflicts", org_slug=org_slug)
     try:
-        services.conflict_keep(session=session, actor=request.user)
+        resolve(session=session, actor=request.user)
     except SchedulingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Kept %(when)s. It is now covered by extra time, so it stays as booked.")
-                         % {"when": _when(session, request.organization.tzinfo)})
+        messages.success(request, done % {"when": _when(session, request.organization.tzinfo)})
     return redirect("setup:conflicts", org_slug=org_slug)
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def conflict_keep(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
+    return _resolve_conflict(
+        request, org_slug, session_id, resolve=services.conflict_keep,
+        done=_("Kept %(when)s. It is now covered by extra time, so it stays as booked."),
+    )
 
 
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def conflict_cancel(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    session, still = _conflict_session(request, session_id)
-    if not still:
-        messages.info(request, _("That session no longer needs a decision."))
-        return redirect("setup:conflicts", org_slug=org_slug)
-    try:
-        services.conflict_cancel(session=session, actor=request.user)
-    except SchedulingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Cancelled the session of %(when)s.")
-                         % {"when": _when(session, request.organization.tzinfo)})
-    return redirect("setup:conflicts", org_slug=org_slug)
+    return _resolve_conflict(
+        request, org_slug, session_id, resolve=services.conflict_cancel,
+        done=_("Cancelled the session of %(when)s."),
+    )

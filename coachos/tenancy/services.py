@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -116,12 +115,6 @@ def membership_remove(*, membership: Membership, actor: Any) -> None:
     audit.log(organization=membership.organization, actor=actor, action="membership.removed",
               obj=membership, data={"role": membership.role})
     membership.delete()
-
-
-def validation_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)
 
 
 def organization_for_slug(slug: str) -> Organization | None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from coachos.accounts.models import Invitation
 from coachos.accounts.services import AccountError, invitation_create, invitation_resend, invitation_revoke
+from coachos.common.errors import validation_message
 
 from . import services
 from .access import org_view
@@ -57,7 +58,7 @@ def business_new(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"], owner=request.user, timezone=form.cleaned_data["timezone"]
             )
         except ValidationError as exc:
-            form.add_error(None, services.validation_message(exc))
+            form.add_error(None, validation_message(exc))
         else:
             messages.success(request, _("Your business is ready."))
             return redirect("backoffice:dashboard", org_slug=organization.slug)
@@ -111,7 +112,7 @@ def settings_view(request: HttpRequest, org_slug: str) -> HttpResponse:
         try:
             updated = services.organization_update(organization=organization, actor=request.user, data=data)
         except (ValidationError, services.TenancyError) as exc:
-            message = services.validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+            message = validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
             form.add_error(None, message)
         else:
             messages.success(request, _("Settings saved."))

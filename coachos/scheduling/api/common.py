@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from coachos.common.api import require_perm
-from coachos.common.problems import problem_response
+from coachos.common.api import found_first, reference, require_perm  # noqa: F401 (used by the routers)
 from coachos.tenancy.roles import Perm
 
 from ..models import WEEKDAY_CODES, Coach
@@ -154,39 +152,6 @@ def local(instant: datetime | None, zone: tzinfo) -> datetime | None:
 
 
 # --- lookups and roles --------------------------------------------------------------------------
-
-def found_first(**params: type[Model]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Look up the objects named in the path before the body is validated (``@decorate_view``).
-
-    Another business's id (or none at all) is then a 404 whatever the body holds: a request
-    about an object the caller cannot see gets the same answer as one about no object.
-    """
-    def decorator(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(run)
-        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            # The tenancy middleware sets a membership (and enters the scope) for a valid token only;
-            # without one the operation answers 401 itself.
-            if getattr(request, "membership", None) is not None:
-                for param, model in params.items():
-                    value = str(kwargs.get(param, ""))
-                    # Anything else is not an id: the operation's own validation answers it.
-                    is_id = value.isascii() and value.isdigit() and len(value) < 19
-                    if is_id and not model.objects.filter(pk=int(value)).exists():
-                        return problem_response(404, "Not found", "No such object.")
-            return run(request, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def reference(model: type[M], pk: int, field: str, what: str) -> M:
-    """An object named in a request body: one of this business's, or a 422 on that field."""
-    obj = model.objects.filter(pk=pk).first()  # type: ignore[attr-defined]
-    if obj is None:
-        raise ValidationError({field: [_("No such %(what)s in this business.") % {"what": what}]})
-    return obj  # type: ignore[no-any-return]
-
 
 def coach_for_change(request: HttpRequest, coach_id: int) -> Coach:
     """A coach whose settings and hours the caller may change: the owner's, or their own."""

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coachos.common.errors import validation_message
 from coachos.tenancy import audit
 from coachos.tenancy.models import Membership
 from coachos.tenancy.roles import Role
@@ -38,8 +39,7 @@ def _validated(instance: Any) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
-        raise SchedulingError(" ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
-                                       for k, v in exc.message_dict.items())) from exc
+        raise SchedulingError(validation_message(exc)) from exc
 
 
 def _changes(instance: Any, data: dict[str, Any], allowed: Sequence[str]) -> dict[str, list[Any]]:
