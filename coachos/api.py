@@ -48,7 +48,11 @@ api = NinjaAPI(
 def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        loc = [str(part) for part in error.get("loc", ())]
+        # ninja's own prefix ("body", "payload") goes; a field that is itself named "body" stays.
+        for prefix in ("body", "payload"):
+            if loc[:1] == [prefix]:
+                loc = loc[1:]
         errors.append({"field": ".".join(loc), "message": error.get("msg", "Invalid value.")})
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return problem_response(422, "Invalid request", detail or "The request is not valid.", errors=errors)
@@ -127,7 +131,11 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from coachos.automations.api import router as automations_router
+    from coachos.billing.api import router as billing_router
+    from coachos.books.api import router as books_router
     from coachos.clients.api import router as clients_router
+    from coachos.comms.api import router as comms_router
     from coachos.credits.api import router as credits_router
     from coachos.scheduling.api import router as scheduling_router
     from coachos.tenancy.api import router as tenancy_router
@@ -136,6 +144,10 @@ def _register_routers() -> None:
     api.add_router("", clients_router)
     api.add_router("", scheduling_router)
     api.add_router("", credits_router)
+    api.add_router("", comms_router)
+    api.add_router("", billing_router)
+    api.add_router("", books_router)
+    api.add_router("", automations_router)
 
 
 _register_routers()

@@ -13,6 +13,6 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _install_schedule(sender: Celery, **kwargs: object) -> None:
-    from coachos.jobs import beat_schedule
+    from coachos.jobs import celery_beat_schedule
 
-    sender.conf.beat_schedule = beat_schedule()
+    sender.conf.beat_schedule = celery_beat_schedule()

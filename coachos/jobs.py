@@ -1,7 +1,10 @@
 """The platform's periodic jobs, declared in one place.
 
-Beat reads this schedule (``coachos.celery``); so do the docs and, later, the jobs page.
-Each entry names a task that takes no objects, only ids or nothing.
+Each entry names a task that takes no objects, only ids or nothing. Beat does not run them one
+by one: it sends one tick a minute (``celery_beat_schedule``), and the tick
+(``coachos.automations.platform_jobs``) runs each job when it is due — claimed atomically, so
+two beats make one run per due time — and records every run (status, duration, result, error).
+The jobs page (/platform/jobs/) and ``GET /api/v1/jobs`` read those records.
 """
 
 from __future__ import annotations
@@ -51,13 +54,46 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="Expire session packages past their date (their credits leave through the ledger).",
     ),
     PeriodicJob(
+        name="send-due-messages",
+        task="coachos.comms.tasks.send_due_messages",
+        every=timedelta(minutes=1),
+        description="Send due texts and emails: retries, messages held by quiet hours, anything not yet sent.",
+    ),
+    PeriodicJob(
+        name="send-reminders",
+        task="coachos.comms.tasks.send_reminders",
+        every=timedelta(minutes=5),
+        description="Write session reminders (24 hours and 2 hours before) that are due, once per booking.",
+    ),
+    PeriodicJob(
+        name="pause-overdue-memberships",
+        task="coachos.billing.tasks.pause_overdue_memberships",
+        every=timedelta(hours=1),
+        description="Pause memberships whose payment failed longer ago than the business's grace period.",
+    ),
+    PeriodicJob(
         name="expire-invitations",
         task="coachos.accounts.tasks.expire_invitations",
         every=timedelta(hours=1),
         description="Mark invitations past their expiry date as expired.",
     ),
+    PeriodicJob(
+        name="run-automations",
+        task="coachos.automations.tasks.run_automations",
+        every=timedelta(minutes=1),
+        description="Run the automations that are due (schedules; daily condition checks), once per due time.",
+    ),
 )
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The declared schedule, job by job (what the tick runs and when)."""
     return {job.name: {"task": job.task, "schedule": job.every} for job in JOBS}
+
+
+TICK_TASK = "coachos.automations.tasks.run_due_jobs"
+
+
+def celery_beat_schedule() -> dict[str, dict[str, Any]]:
+    """What beat itself sends: one tick a minute that runs whichever jobs are due."""
+    return {"run-due-jobs": {"task": TICK_TASK, "schedule": timedelta(minutes=1)}}

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "coachos.scheduling",
     "coachos.credits",
     "coachos.onboarding",
+    "coachos.comms",
+    "coachos.billing",
+    "coachos.books",
+    "coachos.automations",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "coachos.tenancy.middleware.TenancyMiddleware",
+    "coachos.billing.middleware.ArrearsMiddleware",
 ]
 
 ROOT_URLCONF = "coachos.urls"
@@ -329,7 +334,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 
 # --- providers (later issues) ---------------------------------------------------------------
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "locmem" if TESTING else "console")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -11,6 +11,7 @@ FILES = {
     "node_modules/htmx.org/dist/htmx.min.js": "htmx.min.js",
     "node_modules/@picocss/pico/css/pico.jade.min.css": "pico.min.css",
     "node_modules/fullcalendar/index.global.min.js": "fullcalendar.min.js",
+    "node_modules/chart.js/dist/chart.umd.min.js": "chart.umd.min.js",
 }
 
 

@@ -43,6 +43,12 @@ def _fast_and_clean(settings: Any) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Private files (signatures, receipts) go to a temporary folder, never to var/private."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.getbasetemp() / "private"
+
+
 @pytest.fixture
 def org(db: None) -> Organization:
     return OrganizationFactory(name="Northside Strength", slug="northside-test", timezone="America/Chicago")

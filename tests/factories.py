@@ -413,7 +413,7 @@ class WaiverSignatureFactory(ScopedFactory):
     organization = factory.SelfAttribute("version.organization")
     client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
     full_name = "Casey Client"
-    method = WaiverSignature.Method.TYPED
+    method = WaiverSignature.Method.TYPED_ADOPTED
     signed_text = factory.SelfAttribute("version.text")
     text_sha256 = factory.LazyAttribute(lambda o: sha256_text(o.version.text))
     signed_at = factory.LazyFunction(_onb_now)
@@ -465,3 +465,219 @@ TENANT_FACTORIES.update({
     IntakeQuestion: IntakeQuestionFactory, IntakeResponse: IntakeResponseFactory,
     OnboardingProgress: OnboardingProgressFactory,
 })
+
+
+# --- the books -------------------------------------------------------------------------------------
+
+import datetime as _books_dt  # noqa: E402
+
+from coachos.books.models import Expense, MoneyEvent  # noqa: E402
+
+
+class MoneyEventFactory(ScopedFactory):
+    class Meta:
+        model = MoneyEvent
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = MoneyEvent.Kind.MANUAL_PAYMENT
+    amount_minor = 5000
+    currency = factory.SelfAttribute("organization.currency")
+    occurred_at = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+    method = MoneyEvent.Method.CASH
+
+
+class ExpenseFactory(ScopedFactory):
+    class Meta:
+        model = Expense
+
+    organization = factory.SubFactory(OrganizationFactory)
+    date = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC).date())
+    amount_minor = 2500
+    currency = factory.SelfAttribute("organization.currency")
+    category = Expense.Category.EQUIPMENT
+    vendor = "Gym Supply Co"
+
+
+TENANT_FACTORIES.update({MoneyEvent: MoneyEventFactory, Expense: ExpenseFactory})
+
+
+# --- comms (messaging) -------------------------------------------------------------------------
+from coachos.comms.models import (  # noqa: E402
+    InboundMessage,
+    MessageTemplate,
+    Notification,
+    NotificationPreference,
+    OutboundMessage,
+    SmsOptOut,
+)
+
+
+class OutboundMessageFactory(ScopedFactory):
+    class Meta:
+        model = OutboundMessage
+
+    organization = factory.SubFactory(OrganizationFactory)
+    channel = "sms"
+    kind = "custom"
+    to = factory.Sequence(lambda n: f"+1312556{n % 10000:04d}")
+    body = "See you tomorrow!"
+    scheduled_for = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+
+
+class InboundMessageFactory(ScopedFactory):
+    class Meta:
+        model = InboundMessage
+
+    organization = factory.SubFactory(OrganizationFactory)
+    provider_id = factory.Sequence(lambda n: f"SM{n:032d}")
+    from_number = factory.Sequence(lambda n: f"+1312557{n % 10000:04d}")
+    to_number = "+13125550199"
+    body = "Running 5 minutes late"
+
+
+class SmsOptOutFactory(ScopedFactory):
+    class Meta:
+        model = SmsOptOut
+
+    organization = factory.SubFactory(OrganizationFactory)
+    phone = factory.Sequence(lambda n: f"+1312558{n % 10000:04d}")
+    opted_out_at = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+
+
+class MessageTemplateFactory(ScopedFactory):
+    class Meta:
+        model = MessageTemplate
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "booking_confirmation"
+    channel = "sms"
+    body = "Booked: {session_date} at {session_time}."
+
+
+class NotificationFactory(ScopedFactory):
+    class Meta:
+        model = Notification
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = "client_booked"
+    title = "A client booked"
+
+
+class NotificationPreferenceFactory(ScopedFactory):
+    class Meta:
+        model = NotificationPreference
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = "client_booked"
+    via = "email"
+    enabled = False
+
+
+TENANT_FACTORIES.update({
+    OutboundMessage: OutboundMessageFactory, InboundMessage: InboundMessageFactory, SmsOptOut: SmsOptOutFactory,
+    MessageTemplate: MessageTemplateFactory, Notification: NotificationFactory,
+    NotificationPreference: NotificationPreferenceFactory,
+})
+
+
+# --- payments (billing) ----------------------------------------------------------------------------
+from coachos.billing.models import BillingAccount, ClientMembership, MembershipPlan, Purchase  # noqa: E402
+
+
+class BillingAccountFactory(ScopedFactory):
+    class Meta:
+        model = BillingAccount
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class MembershipPlanFactory(ScopedFactory):
+    class Meta:
+        model = MembershipPlan
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = "Monthly 8"
+    price_minor = 16000
+    sessions_per_month = 8
+
+
+class ClientMembershipFactory(ScopedFactory):
+    class Meta:
+        model = ClientMembership
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    plan = factory.SubFactory(MembershipPlanFactory, organization=factory.SelfAttribute("..organization"))
+    status = ClientMembership.Status.ACTIVE
+
+
+class PurchaseFactory(ScopedFactory):
+    class Meta:
+        model = Purchase
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    plan = factory.SubFactory(PackagePlanFactory, organization=factory.SelfAttribute("..organization"))
+    description = "10 sessions"
+    amount_minor = 75000
+    currency = "USD"
+    status = Purchase.Status.PAID
+    paid_at = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+
+
+TENANT_FACTORIES.update({BillingAccount: BillingAccountFactory, MembershipPlan: MembershipPlanFactory,
+                         ClientMembership: ClientMembershipFactory, Purchase: PurchaseFactory})
+
+
+# --- automations ---------------------------------------------------------------------------------
+from coachos.automations.models import Automation, AutomationRun, ConditionFire, Todo  # noqa: E402
+
+
+class AutomationFactory(ScopedFactory):
+    class Meta:
+        model = Automation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Automation {n}")
+    trigger_type = Automation.Trigger.SCHEDULE
+    frequency = Automation.Frequency.DAILY
+    actions = factory.LazyFunction(lambda: [{"type": "create_todo", "title": "Call {client_name}", "due_in_days": 0}])
+
+
+class AutomationRunFactory(ScopedFactory):
+    class Meta:
+        model = AutomationRun
+
+    automation = factory.SubFactory(AutomationFactory)
+    organization = factory.SelfAttribute("automation.organization")
+    trigger = AutomationRun.TriggerKind.MANUAL
+    status = AutomationRun.Status.FAILED
+    started_at = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+    error = "SMS not sent: the client texted STOP."
+
+
+class ConditionFireFactory(ScopedFactory):
+    class Meta:
+        model = ConditionFire
+
+    automation = factory.SubFactory(AutomationFactory, trigger_type=Automation.Trigger.CONDITION,
+                                    condition=Automation.Condition.BIRTHDAY, frequency="")
+    organization = factory.SelfAttribute("automation.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    key = "birthday:2026"
+    fired_at = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+
+
+class TodoFactory(ScopedFactory):
+    class Meta:
+        model = Todo
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = "Call back"
+
+
+TENANT_FACTORIES.update({Automation: AutomationFactory, AutomationRun: AutomationRunFactory,
+                         ConditionFire: ConditionFireFactory, Todo: TodoFactory})

@@ -112,7 +112,8 @@ def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "
 ALIASES = {"session_id": "trainingsession", "type_id": "sessiontype", "blocked_id": "blockedslot",
            "addition_id": "availabilityaddition", "recurring_id": "recurringbooking", "hold_id": "slothold",
            "waitlist_id": "waitlistentry", "range_id": "weeklyavailability",
-           "package_id": "clientpackage", "plan_id": "packageplan"}
+           "package_id": "clientpackage", "plan_id": "packageplan",
+           "message_id": "outboundmessage"}
 
 
 def model_for_param(name: str) -> type | None:

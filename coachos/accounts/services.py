@@ -98,6 +98,21 @@ def _send_after_commit(invitation: Invitation) -> None:
     transaction.on_commit(lambda: send_invitation_email.delay(organization_id=org_id, invitation_id=inv_id))
 
 
+def _text_invitation(invitation: Invitation) -> None:
+    """A client who has a mobile number and agreed to texts also gets the link by SMS (through the
+    outbox, in this transaction; one text per link sent). Call inside the business's scope."""
+    if invitation.role != Role.CLIENT:
+        return
+    from coachos.comms import outbox
+
+    client = Client.objects.filter(email__iexact=invitation.email).order_by("pk").first()
+    if client is None or not client.phone or not client.sms_consent:
+        return
+    outbox.enqueue(organization=invitation.organization, channel="sms", kind="invitation", client=client,
+                   context={"link": invitation_url(invitation)}, related=invitation,
+                   dedupe_key=f"invitation:{invitation.pk}:{invitation.nonce[:12]}")
+
+
 @transaction.atomic
 def invitation_create(
     *, organization: Organization, actor: User, actor_membership: Membership, email: str, role: str, name: str = ""
@@ -124,6 +139,7 @@ def invitation_create(
         audit.log(organization=organization, actor=actor, action="invitation.created", obj=invitation,
                   data={"role": role})
         _send_after_commit(invitation)
+        _text_invitation(invitation)  # outbox row, sent after commit
     return invitation
 
 
@@ -140,6 +156,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         invitation.save(update_fields=["nonce", "expires_at", "status"])
         audit.log(organization=invitation.organization, actor=actor, action="invitation.resent", obj=invitation)
         _send_after_commit(invitation)
+        _text_invitation(invitation)  # outbox row, sent after commit
     return invitation
 
 

@@ -159,6 +159,9 @@ def _row(number: int, raw: dict[str, str], *, seen: dict[str, int], existing: se
             birthday = date.fromisoformat(get["birthday"])
         except ValueError:
             errors.append(_("Birthday “%(value)s” is not a date like 1990-04-27.") % {"value": get["birthday"][:30]})
+        else:
+            if not date(1900, 1, 1) <= birthday <= timezone.localdate():
+                errors.append(_("Birthday %(value)s is not between 1900 and today.") % {"value": birthday.isoformat()})
     values["birthday"] = birthday
     values["sms_consent"] = _bool(get["sms_consent"], "sms_consent", errors)
     values["email_consent"] = _bool(get["email_consent"], "email_consent", errors)

@@ -58,6 +58,51 @@ class TagForm(forms.Form):
     name = forms.CharField(label=_("Tag"), max_length=40)
 
 
+class TagEditForm(forms.Form):
+    """Name and colour of a tag (the tag management page)."""
+
+    name = forms.CharField(label=_("Name"), max_length=40)
+    colour = forms.ChoiceField(label=_("Colour"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, current_colour: str = "", **kwargs: Any) -> None:
+        from .services_tags import TAG_COLOURS
+
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [("", _("None")), *TAG_COLOURS]
+        if current_colour and current_colour not in dict(choices):
+            choices.append((current_colour, _("Current colour")))
+        self.fields["colour"].choices = choices  # type: ignore[attr-defined]
+
+
+class TagMergeForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Tag.objects.none(),
+                                  empty_label=_("Choose a tag…"),
+                                  error_messages={"invalid_choice": _("Choose one of the other tags.")})
+
+    def __init__(self, *args: Any, source: Tag, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Tag.objects.exclude(pk=source.pk).order_by("name")  # type: ignore[attr-defined]
+
+
+BULK_ACTIONS = [("add", _("Add tag")), ("remove", _("Remove tag"))]
+
+
+class BulkTagForm(forms.Form):
+    """Tag (or untag) the clients ticked on the list."""
+
+    action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS)
+    name = forms.CharField(label=_("Tag"), max_length=40, widget=forms.TextInput(
+        attrs={"list": "tag-names", "placeholder": _("Tag name"), "autocomplete": "off"}))
+    client = forms.TypedMultipleChoiceField(coerce=int, required=True,
+                                            error_messages={"required": _("Select at least one client.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any ids may be posted; the view keeps only this business's clients.
+        posted = self.data.getlist("client") if hasattr(self.data, "getlist") else []
+        self.fields["client"].choices = [(v, v) for v in posted if str(v).isdigit() and len(str(v)) < 12]  # type: ignore[attr-defined]
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("New note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 

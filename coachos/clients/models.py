@@ -27,6 +27,11 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def css_class(self) -> str:
+        """The class that colours the tag's badge (the pages style only the palette's colours)."""
+        return f"tag-c-{self.colour[1:].lower()}" if self.colour else ""
+
 
 class Client(models.Model):
     """A person a business coaches. May have a portal login (``user``) or not."""

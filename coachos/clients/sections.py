@@ -23,6 +23,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("profile", _("Profile"), "clients:section_profile"),
     Section("packages", _("Packages and credits"), "clients:section_packages"),
     Section("bookings", _("Bookings"), "clients:section_bookings"),
+    Section("messages", _("Messages"), "comms:client_section"),
+    Section("payments", _("Payments"), "billing:client_section", Perm.MONEY),
     Section("forms", _("Waivers and forms"), "onboarding:client_section"),
     Section("notes", _("Notes"), "clients:section_notes"),
 )

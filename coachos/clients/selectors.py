@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from coachos.credits.models import ClientPackage
 from coachos.scheduling.models import Booking
 
-from .models import Client
+from .models import Client, Tag
 
 LOW_CREDITS = 1
 EXPIRING_DAYS = 14
@@ -80,13 +80,13 @@ def client_list(*, filters: ClientFilters, now: datetime | None = None) -> Query
         clients = clients.filter(Exists(Client.tags.through.objects.filter(client_id=OuterRef("pk"),
                                                                             tag_id=filters.tag)))
     if filters.credits == "has":
-        clients = clients.filter(credits_left__gt=0)
+        clients = clients.filter(Q(credits_left__gt=0))  # annotations: in Q, which the type checker leaves alone
     elif filters.credits == "low":
         clients = clients.filter(low_credits_q(soon))
     elif filters.credits == "expiring":
-        clients = clients.filter(next_expiry__lte=soon)
+        clients = clients.filter(Q(next_expiry__lte=soon))
     elif filters.credits == "none":
-        clients = clients.filter(credits_left=0)
+        clients = clients.filter(Q(credits_left=0))
     if filters.inactive_days is not None:
         since = now - timedelta(days=filters.inactive_days)
         clients = clients.filter(Q(last_booking_at__isnull=True) | Q(last_booking_at__lt=since))
@@ -112,3 +112,22 @@ def dashboard_counts(*, now: datetime | None = None) -> dict[str, int]:
         "expiring_packages": ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, remaining__gt=0,
                                                           expires_at__gt=now, expires_at__lte=soon).count(),
     }
+
+
+def tags_with_counts() -> QuerySet[Tag]:
+    """The business's tags by name, each with ``client_count`` (how many clients have it)."""
+    return Tag.objects.annotate(client_count=Count("clients", distinct=True)).order_by(Lower("name"), "id")
+
+
+def client_api_list(*, q: str = "", status: str = "", tag: str = "") -> QuerySet[Client]:
+    """The API's list: the list page's search, status and tag (by name, any case) filters."""
+    clients: QuerySet[Client] = Client.objects.all()
+    if q.strip():
+        clients = _search(clients, q)
+    if status:
+        clients = clients.filter(status=status)
+    if tag:
+        found = Tag.objects.filter(name__iexact=" ".join(tag.split())).values("pk")[:1]
+        clients = clients.filter(Exists(Client.tags.through.objects.filter(client_id=OuterRef("pk"),
+                                                                            tag_id=Subquery(found))))
+    return clients.prefetch_related("tags")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coachos.common import events
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
@@ -44,6 +45,7 @@ def client_create(
     except IntegrityError:  # the same address, added at the same moment
         raise _duplicate_email()
     audit.log(organization=organization, actor=actor, action="client.created", obj=client)
+    events.emit("client.created", organization=organization, client=client, obj=client)
     return client
 
 
@@ -102,7 +104,13 @@ def _apply(client: Client, data: dict[str, Any], now: datetime) -> list[str]:
     return changed
 
 
+def _check_birthday(client: Client, today: date) -> None:
+    if client.birthday is not None and not (date(1900, 1, 1) <= client.birthday <= today):
+        raise ValidationError({"birthday": [_("Enter a birthday between 1900 and today.")]}, code="invalid")
+
+
 def _save_checked(client: Client) -> None:
+    _check_birthday(client, timezone.localdate())
     if client.email and Client.objects.filter(
         organization_id=client.organization_id, email__iexact=client.email
     ).exclude(pk=client.pk).exists():
@@ -117,27 +125,34 @@ def _save_checked(client: Client) -> None:
 
 @transaction.atomic
 def client_add(*, organization: Organization, actor: Any, data: dict[str, Any], tags: list[Tag] | None = None,
-               now: datetime | None = None) -> Client:
-    """Add a client with any of the editable fields (the page and the CSV import)."""
+               tag_names: list[str] | None = None, now: datetime | None = None) -> Client:
+    """Add a client with any of the editable fields (the page, the CSV import and the API), and
+    ``tags`` or tags by name (``tag_names``: made if new)."""
     client = Client(organization=organization)
     _apply(client, data, now or timezone.now())
     _save_checked(client)
     if tags:
         client.tags.set(tags)
     audit.log(organization=organization, actor=actor, action="client.created", obj=client)
+    if tag_names:
+        client_set_tags(client=client, actor=actor, names=tag_names)
+    events.emit("client.created", organization=organization, client=client, obj=client)
     return client
 
 
 @transaction.atomic
-def client_update(*, client: Client, actor: Any, data: dict[str, Any], now: datetime | None = None) -> Client:
-    """Change a client's fields. Raises ``ValidationError`` (by field); nothing is written then."""
+def client_update(*, client: Client, actor: Any, data: dict[str, Any], tag_names: list[str] | None = None,
+                  now: datetime | None = None) -> Client:
+    """Change a client's fields (and, with ``tag_names``, set exactly these tags). Raises
+    ``ValidationError`` (by field); nothing is written then. Consent times follow the consents."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     changed = _apply(client, data, now or timezone.now())
-    if not changed:
-        return client
-    _save_checked(client)
-    audit.log(organization=client.organization, actor=actor, action="client.updated", obj=client,
-              data={"fields": sorted(changed)})
+    if changed:
+        _save_checked(client)
+        audit.log(organization=client.organization, actor=actor, action="client.updated", obj=client,
+                  data={"fields": sorted(changed)})
+    if tag_names is not None:
+        client_set_tags(client=client, actor=actor, names=tag_names)
     return client
 
 
@@ -190,6 +205,27 @@ def client_tag(*, client: Client, actor: Any, name: str) -> Tag:
         audit.log(organization=client.organization, actor=actor, action="client.tagged", obj=client,
                   data={"tag": tag.pk})
     return tag
+
+
+@transaction.atomic
+def client_set_tags(*, client: Client, actor: Any, names: list[str]) -> list[Tag]:
+    """Give the client exactly these tags (by name, without regard to case; new ones are made).
+    Each tag added or taken off is audited like a single one."""
+    wanted: dict[int, Tag] = {}
+    for name in names:
+        tag = tag_get_or_create(organization=client.organization, actor=actor, name=name)
+        wanted.setdefault(tag.pk, tag)
+    current = set(client.tags.values_list("pk", flat=True))
+    for pk, tag in wanted.items():
+        if pk not in current:
+            client.tags.add(tag)
+            audit.log(organization=client.organization, actor=actor, action="client.tagged", obj=client,
+                      data={"tag": pk})
+    for pk in sorted(current - set(wanted)):
+        client.tags.remove(pk)
+        audit.log(organization=client.organization, actor=actor, action="client.untagged", obj=client,
+                  data={"tag": pk})
+    return list(wanted.values())
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_backoffice as views
 from . import views_sections as sections
+from . import views_tags as tags
 
 app_name = "clients"
 
@@ -10,6 +11,11 @@ urlpatterns = [
     path("new/", views.client_new, name="new"),
     path("import/", views.client_import, name="import"),
     path("export.csv", views.client_export, name="export"),
+    path("bulk-tags/", tags.clients_bulk_tag, name="bulk_tag"),
+    path("tags/", tags.tag_list, name="tags"),
+    path("tags/<int:tag_id>/", tags.tag_edit, name="tag_edit"),
+    path("tags/<int:tag_id>/delete/", tags.tag_delete, name="tag_delete"),
+    path("tags/<int:tag_id>/merge/", tags.tag_merge, name="tag_merge"),
     path("<int:client_id>/", views.client_detail, name="detail"),
     path("<int:client_id>/edit/", views.client_edit, name="edit"),
     path("<int:client_id>/status/", views.client_status, name="status"),

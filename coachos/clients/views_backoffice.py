@@ -23,7 +23,7 @@ from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
 from . import csv_io, selectors, services
-from .forms_backoffice import ClientForm, FilterForm, ImportForm, StatusForm, TagForm
+from .forms_backoffice import BulkTagForm, ClientForm, FilterForm, ImportForm, StatusForm, TagForm
 from .models import Client, Tag
 from .sections import sections_for
 
@@ -55,6 +55,7 @@ def client_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "clients/backoffice/list.html", {
         "form": form, "page": page, "query": urlencode(kept), "filtered": filtered, "any_clients": any_clients,
         "now": now, "soon": now + timedelta(days=selectors.EXPIRING_DAYS), "low": selectors.LOW_CREDITS,
+        "bulk_form": BulkTagForm(), "tag_names": [t.name for t in tags],
     })
 
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.common import events
 from coachos.tenancy import audit
 
+from . import messages
 from .models import ClientPackage, CreditEntry, PackagePlan
 
 
@@ -76,6 +78,8 @@ def package_grant(*, client: Client, plan: PackagePlan, actor: Any, source: str 
     )
     audit.log(organization=client.organization, actor=actor, action="package.granted", obj=package,
               data={"plan": plan.pk, "sessions": plan.sessions, "source": source})
+    events.emit("package.granted", organization=client.organization, client=client, obj=package,
+                data={"source": source, "sessions": plan.sessions})
     return package
 
 
@@ -141,12 +145,21 @@ def use_session(
             raise
         audit.log(organization=client.organization, actor=actor, action="credit.used", obj=candidate,
                   data={"booking": getattr(booking, "pk", None)})
+        messages.low_credits(package=candidate, client=client)  # outbox rows when the package runs low
+        _emit_low_credits(candidate, client)
         return entry
     raise CreditError(_("No credits left: this client has no valid package with a session remaining."), NO_CREDITS)
 
 
 class _Empty(Exception):
     pass
+
+
+def _emit_low_credits(package: ClientPackage, client: Client) -> None:
+    remaining = ClientPackage.objects.filter(pk=package.pk).values_list("remaining", flat=True).first()
+    if remaining is not None and remaining <= events.LOW_CREDITS_MAX:
+        events.emit("package.low_credits", organization=client.organization, client=client, obj=package,
+                    data={"remaining": remaining})
 
 
 def _existing_use(*, booking: Any, idempotency_key: str | None) -> CreditEntry | None:
@@ -208,9 +221,12 @@ def packages_expire(*, now: datetime | None = None) -> int:
             if package.remaining:
                 CreditEntry.objects.create(organization=package.organization, package=package,
                                            kind=CreditEntry.Kind.EXPIRY, amount=-package.remaining)
+            expired_with = package.remaining
             package.remaining = 0
             package.status = ClientPackage.Status.EXPIRED
             package.save(update_fields=["remaining", "status"])
+            events.emit("package.expired", organization=package.organization, client=package.client_id, obj=package,
+                        data={"remaining": expired_with})
             count += 1
     return count
 

@@ -1,20 +1,92 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coachos.clients.models import Client
+from coachos.credits.models import PackagePlan
 
 from .models import IntakeForm, IntakeQuestion, OnboardingSettings, WaiverTemplate
 from .services import profile_fields
 
 
+class PlanChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        from coachos.books.money import grouped
+
+        currency = obj.organization.currency
+        return f"{obj.name} · {grouped(obj.price_minor, currency)} {currency} · " + str(
+            ngettext("%(n)d session", "%(n)d sessions", obj.sessions) % {"n": obj.sessions})
+
+
 class SettingsForm(forms.ModelForm):
+    """Onboarding settings. Only packages on sale (with a price) of this business can be offered:
+    another business's package, or one off sale, is not a valid choice."""
+
+    package_plans = PlanChoices(
+        label=_("Packages offered"), queryset=PackagePlan.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only packages on sale are listed. Clients choose one and pay online; credits arrive once "
+                    "the payment is confirmed."))
+
     class Meta:
         model = OnboardingSettings
-        fields = ["enabled", "require_waiver"]
+        fields = ["enabled", "require_waiver", "package_step", "package_plans"]
+        widgets = {"package_step": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .packages import offerable_plans
+
+        super().__init__(*args, **kwargs)
+        self.fields["package_step"].required = False  # not sent: left as it is
+        self.fields["package_plans"].queryset = offerable_plans().select_related("organization")  # type: ignore[attr-defined]
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["package_plans"] = list(self.instance.package_plans.values_list("pk", flat=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        step = data.get("package_step")
+        if step and step != OnboardingSettings.PackageStep.OFF and not data.get("package_plans") \
+                and "package_plans" not in self.errors:
+            self.add_error("package_plans", _("Choose at least one package to offer."))
+        return data
+
+
+class PackagePaymentForm(forms.Form):
+    """The coach records that the client paid for a package outside the app."""
+
+    plan = forms.ModelChoiceField(label=_("Package"), queryset=PackagePlan.objects.none())
+    method = forms.ChoiceField(label=_("Paid by"))
+    amount = forms.DecimalField(label=_("Amount"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, organization: Any, plans: Any, **kwargs: Any) -> None:
+        from coachos.billing.forms import money_field
+        from coachos.billing.services import MANUAL_METHODS
+
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        self.fields["method"].choices = [(m.value, m.label) for m in MANUAL_METHODS]  # type: ignore[attr-defined]
+        self.fields["amount"] = money_field(str(_("Amount")), organization.currency, required=False,
+                                            help_text=str(_("Leave empty for the package's price.")))
+        self.order_fields(["plan", "method", "amount", "note"])
+
+    def clean(self) -> dict[str, Any]:
+        from coachos.billing.forms import to_minor
+
+        data = super().clean() or {}
+        plan, amount = data.get("plan"), data.get("amount")
+        if plan is not None:
+            data["amount_minor"] = plan.price_minor if amount is None else to_minor(amount, self.organization.currency)
+            if data["amount_minor"] <= 0:
+                self.add_error("amount", _("Enter an amount above zero."))
+        return data
 
 
 class WaiverForm(forms.Form):
@@ -105,6 +177,32 @@ class ProfileForm(forms.ModelForm):
             self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         if "last_name" in self.fields:
             self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        if "phone" in self.fields:
+            self.fields["phone"].help_text = _("For example (312) 555-0123 or +44 20 7946 0958.")
+        if "sms_consent" in self.fields:
+            self.fields["sms_consent"].label = _("I agree to receive text messages (SMS) about my sessions")
+        if "email_consent" in self.fields:
+            self.fields["email_consent"].label = _("I agree to receive emails about my sessions")
+
+    def _phone(self, name: str) -> str:
+        from coachos.clients.services import normalize_phone
+
+        try:
+            return normalize_phone(self.cleaned_data.get(name) or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc))
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_emergency_contact_phone(self) -> str:
+        return self._phone("emergency_contact_phone")
+
+    def clean_birthday(self) -> date | None:
+        birthday: date | None = self.cleaned_data.get("birthday")
+        if birthday is not None and not date(1900, 1, 1) <= birthday <= timezone.localdate():
+            raise forms.ValidationError(_("Enter a birthday between 1900 and today."))
+        return birthday
 
 
 def profile_form_class() -> type[ProfileForm]:
@@ -112,8 +210,15 @@ def profile_form_class() -> type[ProfileForm]:
 
 
 class SignForm(forms.Form):
+    """The typed full name, and a drawn signature (the canvas's PNG) or, for people who cannot
+    draw, the choice to adopt the typed name as the signature (``cannot_draw``)."""
+
     full_name = forms.CharField(label=_("Your full name"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)  # data:image/png;base64,…
+    cannot_draw = forms.BooleanField(
+        label=_("I can't draw a signature (keyboard or screen reader)"), required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "cannot-draw-help", "data-signature-adopt": ""}),
+        help_text=_("Your typed full name is then adopted as your signature."))
     agree = forms.BooleanField(label=_("I have read this waiver and I agree to it."), required=True,
                                error_messages={"required": _("Tick “I agree” to sign.")})
-    signature = forms.CharField(required=False, widget=forms.HiddenInput)  # data:image/png;base64,…

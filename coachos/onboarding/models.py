@@ -27,6 +27,11 @@ class FrozenError(Exception):
 class OnboardingSettings(models.Model):
     """One per business: how onboarding and waivers work there."""
 
+    class PackageStep(models.TextChoices):
+        OFF = "off", _("Don't ask clients to buy a package")
+        OFFER = "offer", _("Offer a package (clients may skip this step)")
+        REQUIRE = "require", _("Require a package")
+
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="onboarding_settings")
     enabled = models.BooleanField(
         _("guide new clients through onboarding"), default=True,
@@ -35,6 +40,12 @@ class OnboardingSettings(models.Model):
         _("require a current signed waiver before booking"), default=False,
         help_text=_("Clients must sign the latest version of every required waiver before booking online. "
                     "Bookings you make on your calendar are not affected."))
+    package_step = models.CharField(
+        _("buying a package during onboarding"), max_length=8, choices=PackageStep.choices, default=PackageStep.OFF,
+        help_text=_("After the waiver, clients choose one of the packages below and pay online."))
+    # Only packages on sale (with a price) can be chosen; the services check it.
+    package_plans = models.ManyToManyField("credits.PackagePlan", blank=True, related_name="+",
+                                           verbose_name=_("packages offered"))
 
     objects = ScopedManager(organization="organization")
 
@@ -111,14 +122,16 @@ class WaiverSignature(models.Model):
     """A client's signature of one waiver version, with the exact text they saw."""
 
     class Method(models.TextChoices):
-        DRAWN = "drawn", _("Drawn signature")
-        TYPED = "typed", _("Typed name and agreement")
+        DRAWN = "drawn", _("Typed name and drawn signature")
+        # The accessible alternative: a person who cannot draw (keyboard, screen reader) adopts
+        # their typed full name as their signature.
+        TYPED_ADOPTED = "typed_adopted", _("Signed by typed name (accessible alternative)")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="waiver_signatures")
     version = models.ForeignKey(WaiverVersion, on_delete=models.PROTECT, related_name="signatures")
     full_name = models.CharField(_("full name"), max_length=150)
-    method = models.CharField(max_length=5, choices=Method.choices)
+    method = models.CharField(max_length=16, choices=Method.choices)
     signature = models.FileField(upload_to=signature_path, blank=True, storage=private_storage)
     signed_text = models.TextField()
     text_sha256 = models.CharField(max_length=64)
@@ -220,6 +233,12 @@ class OnboardingProgress(models.Model):
     profile_done_at = models.DateTimeField(null=True, blank=True)
     forms_done_at = models.DateTimeField(null=True, blank=True)
     waiver_done_at = models.DateTimeField(null=True, blank=True)
+    # The package step: done once a purchase of the client is paid (confirmed by the webhook, or
+    # recorded by the coach); skipped only where the business offers rather than requires it.
+    package_done_at = models.DateTimeField(null=True, blank=True)
+    package_skipped_at = models.DateTimeField(null=True, blank=True)
+    package_purchase = models.ForeignKey("billing.Purchase", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
     booking_done_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

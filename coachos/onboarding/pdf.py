@@ -12,6 +12,8 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from .models import WaiverSignature
 
+TYPED_ADOPTED_NOTE = "Signed by typed name (accessible alternative)"
+
 
 def _para(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
@@ -33,7 +35,7 @@ def signature_pdf(signature: WaiverSignature) -> bytes:
     for block in signature.signed_text.split("\n\n"):
         story.append(Paragraph(_para(block), styles["BodyText"]))
     story.append(Spacer(1, 8 * mm))
-    if signature.signature:
+    if signature.method == WaiverSignature.Method.DRAWN and signature.signature:
         with signature.signature.open("rb") as handle:
             data = io.BytesIO(handle.read())
         image = Image(data)
@@ -41,10 +43,16 @@ def signature_pdf(signature: WaiverSignature) -> bytes:
         image.drawHeight = image.imageHeight * width / max(image.imageWidth, 1)
         image.drawWidth = width
         story.append(image)
+    else:
+        # The accessible alternative: the typed full name is the signature.
+        story.append(Paragraph(_para(signature.full_name), styles["Heading3"]))
+        story.append(Paragraph(TYPED_ADOPTED_NOTE, styles["Italic"]))
+    story.append(Spacer(1, 4 * mm))
     local = signature.signed_at.astimezone(organization.tzinfo)
     rows = [
         ["Signed by", signature.full_name],
-        ["Method", signature.get_method_display()],
+        ["Method", "Typed name and drawn signature" if signature.method == WaiverSignature.Method.DRAWN
+         else TYPED_ADOPTED_NOTE],
         ["Signed at", f"{local:%Y-%m-%d %H:%M:%S} ({organization.timezone})"],
         ["IP address", signature.ip or "unknown"],
         ["Browser", Paragraph(_para(signature.user_agent or "unknown"), styles["BodyText"])],

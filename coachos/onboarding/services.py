@@ -4,16 +4,17 @@ A signature keeps the exact text signed and its SHA-256, the client's IP and bro
 waiver version is frozen (here and in the model's save). Answers keep each question's label as
 asked.
 
-Accessible signing: the signature is the typed full name plus the "I agree" tick, which anyone
-can give with a keyboard or a screen reader; a drawn signature (a PNG from the canvas) is added
-when the person draws one. Either way the record says which (``method``).
+Signing: the client types their full name (it must match the name on their record) and draws a
+signature (a PNG from the canvas, checked here: a real PNG, small, not blank). A person who
+cannot draw (keyboard, screen reader) chooses the accessible alternative instead: their typed
+name is adopted as their signature. The record says which (``method``: drawn / typed_adopted).
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,9 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.common import events
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
+from . import selectors
 from .models import (
     FrozenError,
     IntakeForm,
@@ -41,16 +44,25 @@ from .models import (
     WaiverVersion,
     sha256_text,
 )
+from .selectors import Step
 
 logger = logging.getLogger(__name__)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_SIGNATURE_PIXELS = 4000 * 4000
+# A drawing needs this many dark pixels to be a signature: an empty canvas has none, a stray
+# tap leaves a dot of a few.
+MIN_INK_PIXELS = 20
 
 
 class OnboardingError(Exception):
-    """A change that cannot be made; the message is for people."""
+    """A change that cannot be made; the message is for people. ``field`` names the form field
+    the message belongs to, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -60,13 +72,27 @@ def settings_for(organization: Organization) -> OnboardingSettings:
     return found
 
 
-def settings_update(*, organization: Organization, actor: Any, enabled: bool, require_waiver: bool) -> OnboardingSettings:
+@transaction.atomic
+def settings_update(*, organization: Organization, actor: Any, enabled: bool, require_waiver: bool,
+                    package_step: str | None = None, package_plans: list[Any] | None = None) -> OnboardingSettings:
+    """``package_step`` (off / offer / require) and ``package_plans`` (on sale, this business's)
+    are left as they are when not given."""
     current = settings_for(organization)
+    data: dict[str, Any] = {"enabled": enabled, "require_waiver": require_waiver}
+    if package_step is not None or package_plans is not None:
+        from .packages import check_package_settings
+
+        package_step = current.package_step if package_step is None else package_step
+        plans = list(current.package_plans.all()) if package_plans is None else list(package_plans)
+        check_package_settings(organization=organization, package_step=package_step, plans=plans)
+        current.package_step = package_step
+        data.update(package_step=package_step, package_plans=sorted(p.pk for p in plans))
     current.enabled = enabled
     current.require_waiver = require_waiver
-    current.save(update_fields=["enabled", "require_waiver"])
-    audit.log(organization=organization, actor=actor, action="onboarding.settings_updated", obj=current,
-              data={"enabled": enabled, "require_waiver": require_waiver})
+    current.save(update_fields=["enabled", "require_waiver", "package_step"])
+    if "package_plans" in data:
+        current.package_plans.set(plans)
+    audit.log(organization=organization, actor=actor, action="onboarding.settings_updated", obj=current, data=data)
     return current
 
 
@@ -123,12 +149,7 @@ def waiver_version_delete(*, version: WaiverVersion) -> None:
 
 def waivers_current(organization: Organization) -> list[WaiverVersion]:
     """The latest version of each active required waiver."""
-    found = []
-    for template in WaiverTemplate.objects.filter(organization=organization, active=True, required=True):
-        version = template.current_version()
-        if version is not None:
-            found.append(version)
-    return found
+    return selectors.current_waivers(organization)
 
 
 def waivers_missing(client: Client) -> list[WaiverVersion]:
@@ -157,35 +178,76 @@ def waiver_sign_url(organization: Organization) -> str:
     return reverse("onboarding_portal:waiver", kwargs={"org_slug": organization.slug})
 
 
+def _again(message: str) -> OnboardingError:
+    return OnboardingError(message, field="signature")
+
+
 def _validate_png(data: bytes) -> None:
+    """A drawn signature: a PNG of at most 200 KB that Pillow decodes, with some ink on it."""
     if len(data) > MAX_SIGNATURE_BYTES:
-        raise OnboardingError(_("The signature image is too large (over 200 KB). Please clear it and sign again."))
+        raise _again(_("The signature image is too large (over 200 KB). Please clear it and sign again."))
     if not data.startswith(PNG_MAGIC):
-        raise OnboardingError(_("The signature image is not a PNG. Please clear it and sign again."))
+        raise _again(_("The signature image is not a PNG. Please clear it and sign again."))
     from PIL import Image
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "PNG" or image.width * image.height > MAX_SIGNATURE_PIXELS:
-                raise OnboardingError(_("The signature image is not usable. Please clear it and sign again."))
+                raise _again(_("The signature image is not usable. Please clear it and sign again."))
             image.verify()
+        # verify() leaves the image unusable; decode it again, this time every pixel.
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            ink = _ink_pixels(image)
     except OnboardingError:
         raise
     except Exception as exc:  # Pillow raises many kinds for a broken file
-        raise OnboardingError(_("The signature image is damaged. Please clear it and sign again.")) from exc
+        raise _again(_("The signature image is damaged. Please clear it and sign again.")) from exc
+    if ink < MIN_INK_PIXELS:
+        raise _again(_("The signature box is empty. Draw your signature in the box, or choose "
+                       "“I can't draw a signature” to sign with your typed name."))
+
+
+def _ink_pixels(image: Any) -> int:
+    """Pixels that differ from the background: the image laid on white, in grey levels; a
+    one-colour image (all transparent, all white, all black) has none."""
+    from PIL import Image
+
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    grey = Image.alpha_composite(white, rgba).convert("L")
+    low, high = grey.getextrema()
+    if low == high:
+        return 0
+    histogram = grey.histogram()
+    return sum(histogram[:200])
+
+
+def same_name(typed: str, expected: str) -> bool:
+    """The name as typed against the one on record: case, extra spaces and Unicode forms aside."""
+    def norm(value: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", value).split()).casefold()
+
+    return bool(norm(typed)) and norm(typed) == norm(expected)
 
 
 @transaction.atomic
 def waiver_sign(*, client: Client, version: WaiverVersion, full_name: str, agreed: bool,
                 signature_png: bytes | None, ip: str | None, user_agent: str, actor: Any,
-                now: datetime | None = None) -> WaiverSignature:
-    """Record a signature of exactly this version's text. Checks everything before writing, so bad
+                typed_adopted: bool = False, now: datetime | None = None) -> WaiverSignature:
+    """Record a signature of exactly this version's text: the typed full name and a drawn
+    signature, or (``typed_adopted``, the accessible alternative) the typed name adopted as the
+    signature, in which case a drawing is not kept. Checks everything before writing, so bad
     input leaves no row and no file."""
     full_name = " ".join(full_name.split())
     if not full_name:
-        raise OnboardingError(_("Type your full name to sign."))
+        raise OnboardingError(_("Type your full name to sign."), field="full_name")
+    if not same_name(full_name, client.full_name):
+        raise OnboardingError(
+            _("Type your full name as it is on your details: %(name)s. If it is wrong, correct it under "
+              "“Your details” first.") % {"name": client.full_name}, field="full_name")
     if not agreed:
-        raise OnboardingError(_("Tick “I agree” to sign."))
+        raise OnboardingError(_("Tick “I agree” to sign."), field="agree")
     if version.organization_id != client.organization_id:
         raise OnboardingError(_("This waiver is not from this business."))
     latest = version.template.current_version()
@@ -194,18 +256,22 @@ def waiver_sign(*, client: Client, version: WaiverVersion, full_name: str, agree
     if sha256_text(version.text) != version.text_sha256:
         logger.error("waiver version text does not match its hash", extra={"version": version.pk})
         raise OnboardingError(_("This waiver cannot be signed right now. Please tell your coach."))
-    if signature_png:
-        _validate_png(signature_png)
+    png = None if typed_adopted else signature_png
+    if not typed_adopted:
+        if not png:
+            raise _again(_("Draw your signature in the box, or choose “I can't draw a signature” to sign "
+                           "with your typed name."))
+        _validate_png(png)
     signature = WaiverSignature(
         organization=client.organization, client=client, version=version, full_name=full_name[:150],
-        method=WaiverSignature.Method.DRAWN if signature_png else WaiverSignature.Method.TYPED,
+        method=WaiverSignature.Method.TYPED_ADOPTED if typed_adopted else WaiverSignature.Method.DRAWN,
         signed_text=version.text, text_sha256=sha256_text(version.text), signed_at=now or timezone.now(),
         ip=ip or None, user_agent=(user_agent or "")[:400],
         signed_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    if signature_png:
+    if png:
         # The file is written only once all checks passed; if the insert then fails, remove it.
-        signature.signature.save("signature.png", ContentFile(signature_png), save=False)
+        signature.signature.save("signature.png", ContentFile(png), save=False)
         try:
             signature.save()
         except Exception:
@@ -216,6 +282,8 @@ def waiver_sign(*, client: Client, version: WaiverVersion, full_name: str, agree
     audit.log(organization=client.organization, actor=actor, action="waiver.signed", obj=signature,
               data={"version": version.pk, "client": client.pk, "method": signature.method})
     _mark(client, "waiver_done_at", when=signature.signed_at, only_if=not waivers_missing(client))
+    events.emit("waiver.signed", organization=client.organization, client=client, obj=signature,
+                data={"version": version.pk})
     return signature
 
 
@@ -331,7 +399,7 @@ def display_answer(answer: dict[str, Any]) -> str:
 
 
 def onboarding_forms(organization: Organization) -> list[IntakeForm]:
-    return list(IntakeForm.objects.filter(organization=organization, active=True, onboarding=True))
+    return selectors.onboarding_forms(organization)
 
 
 def forms_missing(client: Client) -> list[IntakeForm]:
@@ -342,7 +410,7 @@ def forms_missing(client: Client) -> list[IntakeForm]:
 # --- onboarding flow --------------------------------------------------------------------------
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "birthday", "emergency_contact_name",
-                  "emergency_contact_phone")
+                  "emergency_contact_phone", "sms_consent", "email_consent")
 
 
 def profile_fields() -> list[str]:
@@ -373,46 +441,30 @@ def profile_save(*, client: Client, data: dict[str, Any], actor: Any) -> Client:
     changed = [name for name in profile_fields() if name in data and getattr(client, name) != data[name]]
     for name in changed:
         setattr(client, name, data[name])
+    stamped = []
+    for kind in ("sms", "email"):  # the client's own consent, with when it was given
+        if f"{kind}_consent" in changed:
+            setattr(client, f"{kind}_consent_at", timezone.now() if getattr(client, f"{kind}_consent") else None)
+            stamped.append(f"{kind}_consent_at")
     if changed:
-        client.save(update_fields=[*changed, "updated_at"])
+        client.save(update_fields=[*changed, *stamped, "updated_at"])
     audit.log(organization=client.organization, actor=actor, action="onboarding.profile_saved", obj=client,
               data={"fields": changed})
     _mark(client, "profile_done_at")
     return client
 
 
-@dataclass(frozen=True)
-class Step:
-    key: str
-    title: str
-    done: bool
-    url: str
-
-
 def steps_for(client: Client) -> list[Step]:
-    from coachos.scheduling.models import Booking
-
+    """The client's steps (see ``selectors.build_steps``). A booking or a paid package found
+    here is stamped on the progress row, so the step stays done."""
     progress = progress_for(client)
-    slug = client.organization.slug
-    # A step the business has nothing for (no onboarding form, no required waiver) is left out.
-    has_forms = bool(onboarding_forms(client.organization))
-    has_waivers = bool(waivers_current(client.organization))
-    forms_done = progress.forms_done_at is not None or not forms_missing(client)
-    waiver_done = progress.waiver_done_at is not None or not waivers_missing(client)
-    booked = progress.booking_done_at is not None
-    if not booked and Booking.objects.filter(client=client).exists():
+    org = selectors.org_facts(client.organization)
+    facts = selectors.client_facts(client, org, progress)
+    if progress.booking_done_at is None and facts.has_booking:
         _mark(client, "booking_done_at")
-        booked = True
-    steps = [
-        Step("profile", str(_("Your details")), progress.profile_done_at is not None,
-             reverse("onboarding_portal:profile", kwargs={"org_slug": slug})),
-        Step("forms", str(_("Questionnaire")), forms_done,
-             reverse("onboarding_portal:forms", kwargs={"org_slug": slug})),
-        Step("waiver", str(_("Waiver")), waiver_done, reverse("onboarding_portal:waiver", kwargs={"org_slug": slug})),
-        Step("booking", str(_("Your first session")), booked,
-             reverse("onboarding_portal:book", kwargs={"org_slug": slug})),
-    ]
-    return [s for s in steps if (s.key != "forms" or has_forms) and (s.key != "waiver" or has_waivers)]
+    if progress.package_done_at is None and facts.has_paid_package:
+        _mark(client, "package_done_at")
+    return selectors.build_steps(org, facts)
 
 
 def next_step(client: Client) -> Step | None:
@@ -421,43 +473,12 @@ def next_step(client: Client) -> Step | None:
 
 def stuck_label(client: Client, steps: list[Step]) -> str:
     """Where a client is, in the coach's words: the first step not done."""
-    waiting = next((s.key for s in steps if not s.done), None)
-    labels = {
-        None: _("Onboarded"),
-        "profile": _("Signed up, profile missing"),
-        "forms": _("Profile done, form missing"),
-        "waiver": _("Waiver not signed"),
-        "booking": _("Ready, not booked yet"),
-    }
-    return str(labels[waiting])
+    return selectors.stuck_label(steps)
 
 
 def onboarding_overview(organization: Organization) -> list[dict[str, Any]]:
-    """Each client with a login or an invitation, and where they are."""
-    from coachos.accounts.models import Invitation
-    from coachos.tenancy.roles import Role
-
-    rows: list[dict[str, Any]] = []
-    invitations = {i.email.lower(): i for i in Invitation.objects.filter(role=Role.CLIENT).order_by("created_at")}
-    seen: set[str] = set()
-    for client in Client.objects.filter(organization=organization).exclude(status=Client.Status.ARCHIVED):
-        invitation = invitations.get(client.email.lower()) if client.email else None
-        if client.user_id is None and invitation is None:
-            continue
-        seen.add(client.email.lower())
-        if client.user_id is None:
-            steps: list[Step] = []
-            label = str(_("Invited, not signed up"))
-        else:
-            steps = steps_for(client)
-            label = stuck_label(client, steps)
-        rows.append({"client": client, "name": client.full_name, "steps": steps, "label": label,
-                     "done_count": sum(1 for s in steps if s.done), "invitation": invitation})
-    for email, invitation in invitations.items():
-        if email not in seen and invitation.status == Invitation.Status.PENDING:
-            rows.append({"client": None, "name": invitation.name or invitation.email, "steps": [],
-                         "label": str(_("Invited, not signed up")), "done_count": 0, "invitation": invitation})
-    return rows
+    """Each client with a login or an invitation, and where they are (constant query count)."""
+    return selectors.onboarding_overview(organization)
 
 
 __all__ = ["FrozenError", "OnboardingError"]

@@ -17,4 +17,5 @@ urlpatterns = [
     path("questions/<int:intakequestion_id>/delete/", views.question_delete, name="question_delete"),
     path("questions/<int:intakequestion_id>/move/", views.question_move, name="question_move"),
     path("clients/<int:client_id>/section/", views.client_section, name="client_section"),
+    path("clients/<int:client_id>/package/", views.client_package, name="client_package"),
 ]

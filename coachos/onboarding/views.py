@@ -12,9 +12,9 @@ from coachos.clients.models import Client
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
-from . import services
-from .forms import IntakeFormForm, QuestionForm, SettingsForm, WaiverForm
-from .models import IntakeForm, IntakeQuestion, WaiverSignature, WaiverTemplate
+from . import packages, selectors, services
+from .forms import IntakeFormForm, PackagePaymentForm, QuestionForm, SettingsForm, WaiverForm
+from .models import IntakeForm, IntakeQuestion, OnboardingProgress, WaiverSignature, WaiverTemplate
 
 
 def pdf_response(signature: WaiverSignature) -> HttpResponse:
@@ -24,15 +24,20 @@ def pdf_response(signature: WaiverSignature) -> HttpResponse:
     return response
 
 
+def _index(request: HttpRequest, settings_form: SettingsForm | None = None, status: int = 200) -> HttpResponse:
+    organization = request.organization  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    return render(request, "onboarding/index.html", {
+        "rows": services.onboarding_overview(organization),
+        "settings_form": settings_form or SettingsForm(instance=services.settings_for(organization)),
+        "can_change_settings": membership.has(Perm.SETTINGS), "can_take_money": membership.has(Perm.MONEY),
+        "waivers": WaiverTemplate.objects.all(), "forms": IntakeForm.objects.all(),
+    }, status=status)
+
+
 @org_view(Perm.BACKOFFICE)
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
-    settings_form = SettingsForm(instance=services.settings_for(organization))
-    return render(request, "onboarding/index.html", {
-        "rows": services.onboarding_overview(organization), "settings_form": settings_form,
-        "can_change_settings": request.membership.has(Perm.SETTINGS),  # type: ignore[attr-defined]
-        "waivers": WaiverTemplate.objects.all(), "forms": IntakeForm.objects.all(),
-    })
+    return _index(request)
 
 
 @org_view(Perm.SETTINGS)
@@ -41,10 +46,56 @@ def settings_update(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
     form = SettingsForm(request.POST, instance=services.settings_for(organization))
     if form.is_valid():
-        services.settings_update(organization=organization, actor=request.user,
-                                 enabled=form.cleaned_data["enabled"], require_waiver=form.cleaned_data["require_waiver"])
-        messages.success(request, _("Onboarding settings saved."))
-    return redirect("onboarding:index", org_slug=org_slug)
+        data = form.cleaned_data
+        sent = bool(data.get("package_step"))  # a form without the package fields leaves them as they are
+        try:
+            services.settings_update(organization=organization, actor=request.user, enabled=data["enabled"],
+                                     require_waiver=data["require_waiver"],
+                                     package_step=data["package_step"] if sent else None,
+                                     package_plans=list(data["package_plans"]) if sent else None)
+        except services.OnboardingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("Onboarding settings saved."))
+            return redirect("onboarding:index", org_slug=org_slug)
+    return _index(request, settings_form=form, status=400)
+
+
+@org_view(Perm.MONEY)
+def client_package(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
+    """The coach completes a client's package step: a payment taken outside the app (recorded in
+    billing, with the package's credits), or marked done without a payment."""
+    organization = request.organization  # type: ignore[attr-defined]
+    client = get_object_or_404(Client, pk=client_id)
+    offered = selectors.offered_plans(services.settings_for(organization))
+    plans = packages.offerable_plans()
+    if offered:
+        plans = plans.filter(pk__in=[p.pk for p in offered])
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    progress = OnboardingProgress.objects.filter(client=client).select_related("package_purchase").first()
+    started = progress.package_purchase if progress is not None else None
+    initial_plan = started.plan_id if started is not None and started.status == started.Status.PENDING else (
+        offered[0].pk if len(offered) == 1 else None)
+    form = PackagePaymentForm(request.POST if action == "pay" else None, organization=organization, plans=plans,
+                              initial={"plan": initial_plan})
+    if action == "pay" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            packages.package_step_record_payment(client=client, plan=data["plan"], method=data["method"],
+                                                 amount_minor=data["amount_minor"], actor=request.user,
+                                                 note=data["note"])
+        except services.OnboardingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Payment recorded; the package step is done."))
+            return redirect("onboarding:index", org_slug=org_slug)
+    elif action == "done":
+        packages.package_step_mark_done(client=client, actor=request.user)
+        messages.success(request, _("The package step is marked done."))
+        return redirect("onboarding:index", org_slug=org_slug)
+    return render(request, "onboarding/client_package.html", {
+        "client": client, "form": form, "progress": progress, "offered": offered, "purchase": started,
+    }, status=400 if action == "pay" else 200)
 
 
 @org_view(Perm.BACKOFFICE)

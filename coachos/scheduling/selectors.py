@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import slots as engine
@@ -209,6 +210,28 @@ def sessions_in_range(*, start: datetime, end: datetime, coach: Coach | None = N
     return sessions.select_related("session_type", "coach__membership__user", "room").prefetch_related(
         Prefetch("bookings", queryset=Booking.objects.select_related("client").order_by("created_at"))
     )
+
+
+def calendar_version(*, start: datetime, end: datetime, coach: Coach | None = None,
+                     include_cancelled: bool = False) -> str:
+    """A fingerprint of what ``sessions_in_range`` shows for these parameters, in one query.
+
+    It changes when a session or booking in the range is added, changed or leaves it (every write
+    bumps ``updated_at``; a session moved away lowers the count), or a booked client is renamed."""
+    sessions = TrainingSession.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    if coach is not None:
+        sessions = sessions.filter(coach=coach)
+    if not include_cancelled:
+        sessions = sessions.exclude(status=TrainingSession.Status.CANCELLED)
+    row = sessions.aggregate(
+        session_count=Count("id", distinct=True), booking_count=Count("bookings", distinct=True),
+        session_changed=Max("updated_at"), booking_changed=Max("bookings__updated_at"),
+        client_changed=Max("bookings__client__updated_at"),
+    )
+    parts = [row["session_count"], row["booking_count"], row["session_changed"], row["booking_changed"],
+             row["client_changed"]]
+    raw = "|".join(value.isoformat() if isinstance(value, datetime) else str(value) for value in parts)
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
 def conflicts_for(*, coach: Coach, now: datetime | None = None) -> list[TrainingSession]:

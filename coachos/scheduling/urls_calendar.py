@@ -7,6 +7,7 @@ from . import views_calendar as views
 urlpatterns = [
     path("", views.index, name="index"),
     path("events", views.events, name="events"),
+    path("changes", views.changes, name="changes"),
     path("new/", views.session_new, name="new"),
     path("sessions/<int:session_id>/", views.session_detail, name="session"),
     path("sessions/<int:session_id>/move/", views.session_move, name="move"),

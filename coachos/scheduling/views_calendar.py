@@ -31,7 +31,7 @@ from coachos.tenancy.roles import Perm, Role
 from . import services
 from .forms_calendar import CancelForm, MoveForm, NoteForm, SessionCreateForm
 from .models import Booking, Coach, SessionType, TrainingSession, WeeklyAvailability
-from .selectors import coach_list, sessions_in_range
+from .selectors import calendar_version, coach_list, sessions_in_range
 
 # FullCalendar keeps its own stylesheet in an empty <style> element it fills through the CSSOM.
 # Allowing exactly the empty element (this is the hash of "") admits no inline CSS at all. Its
@@ -240,26 +240,49 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     })
 
 
+def _feed_params(request: HttpRequest) -> tuple[datetime, datetime, Coach | None, bool]:
+    """start, end, coach and "show cancelled" of the events feed; ValueError with a message for people."""
+    tz = request.organization.tzinfo
+    start = _range_bound(request.GET.get("start"), tz, "start")
+    end = _range_bound(request.GET.get("end"), tz, "end")
+    if end <= start:
+        raise ValueError(_("“end” must be after “start”."))
+    if end - start > MAX_RANGE:
+        raise ValueError(_("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE.days})
+    raw_coach = request.GET.get("coach", "").strip()
+    coach = _coach_from(raw_coach) if raw_coach else None
+    return start, end, coach, request.GET.get("cancelled", "1") != "0"
+
+
 @org_view(Perm.BACKOFFICE)
 @require_GET
 def events(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Sessions overlapping [start, end), in a fixed number of queries whatever their number."""
     tz = request.organization.tzinfo
     try:
-        start = _range_bound(request.GET.get("start"), tz, "start")
-        end = _range_bound(request.GET.get("end"), tz, "end")
-        if end <= start:
-            raise ValueError(_("“end” must be after “start”."))
-        if end - start > MAX_RANGE:
-            raise ValueError(_("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE.days})
-        raw_coach = request.GET.get("coach", "").strip()
-        coach = _coach_from(raw_coach) if raw_coach else None
+        start, end, coach, include_cancelled = _feed_params(request)
     except ValueError as exc:
         return problem_response(400, _("The calendar could not load these dates."), str(exc))
-    include_cancelled = request.GET.get("cancelled", "1") != "0"
     url = _session_url(org_slug)
     sessions = sessions_in_range(start=start, end=end, coach=coach, include_cancelled=include_cancelled)
     response = JsonResponse([_event(s, tz=tz, url=url(s.pk)) for s in sessions], safe=False)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@org_view(Perm.BACKOFFICE)
+@require_GET
+def changes(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """A cheap fingerprint of what the events feed would return for the same parameters (one query).
+
+    The page asks every few seconds and reloads its events only when the fingerprint changed, so a
+    client's "Y" by text, a booking or a move shows up within seconds without a reload."""
+    try:
+        start, end, coach, include_cancelled = _feed_params(request)
+    except ValueError as exc:
+        return problem_response(400, _("The calendar could not load these dates."), str(exc))
+    response = JsonResponse({"version": calendar_version(start=start, end=end, coach=coach,
+                                                         include_cancelled=include_cancelled)})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -97,6 +97,16 @@ from coachos.credits.demo import seed_packages  # noqa: E402, I001 (a later issu
 DEMO_STEPS.append(seed_packages)
 from coachos.onboarding.demo import seed_onboarding  # noqa: E402, I001 (a later issue's step)
 DEMO_STEPS.append(seed_onboarding)
+from coachos.clients.demo import seed_tags  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_tags)
+from coachos.books.demo import seed_books  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_books)  # after the packages: those sold at the desk are paid in the books
+from coachos.billing.demo import seed_billing  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_billing)  # online purchases, a refund, manual payments, memberships (local gateway)
+from coachos.comms.demo import seed_messages  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_messages)  # after the bookings: their confirmations get a history, reminders, texts in
+from coachos.automations.demo import seed_automations  # noqa: E402, I001 (a later issue's step)
+DEMO_STEPS.append(seed_automations)  # after the messages: the STOP opt-out explains a failed run
 
 
 @transaction.atomic

@@ -18,13 +18,15 @@ class OrganizationSettingsForm(forms.ModelForm):
         model = Organization
         fields = [
             "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
-            "quiet_hours_start", "quiet_hours_end", "late_cancellation_allowed",
+            "quiet_hours_start", "quiet_hours_end", "quiet_hours_exempt_requested", "late_cancellation_allowed",
     "late_cancellation_forfeits_credit", "no_show_forfeits_credit", "auto_complete_after_hours",
         ]
         # The model calls both the URL slug and the postal address "address"; on one page
         # that reads as two identical fields, and "<address>" in the help text is eaten as HTML.
         labels = {"slug": _("Web address"), "address": _("Postal address")}
-        help_texts = {"slug": _("Used in your links, e.g. /o/your-business/. Lowercase letters, numbers and hyphens.")}
+        help_texts = {"slug": _("Used in your links, e.g. /o/your-business/. Lowercase letters, numbers and hyphens."),
+                      "quiet_hours_end": _("Both times are in your business's time zone. A start later than the end "
+                                           "(21:00 to 08:00) runs overnight, past midnight.")}
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -66,6 +66,11 @@ class Organization(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     quiet_hours_start = models.TimeField(_("quiet hours start"), default=time(21, 0))
     quiet_hours_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
+    quiet_hours_exempt_requested = models.BooleanField(
+        _("send what clients just asked for during quiet hours"), default=True,
+        help_text=_("A client who books at 22:00 gets their booking confirmation and replies at once. "
+                    "Reminders and everything else wait until quiet hours end."),
+    )
     late_cancellation_allowed = models.BooleanField(
         _("allow late cancellations"), default=False,
         help_text=_("Let clients cancel inside the cancellation window; such cancellations are marked late."),
@@ -85,6 +90,11 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Inbound texts find their business by the number they were sent to.
+            models.UniqueConstraint(fields=["sms_number"], condition=~models.Q(sms_number=""),
+                                    name="organization_unique_sms_number"),
+        ]
         verbose_name = _("business")
         verbose_name_plural = _("businesses")
 

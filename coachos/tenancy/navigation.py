@@ -24,8 +24,12 @@ BACKOFFICE: tuple[NavItem, ...] = (
     NavItem(_("Calendar"), "calendar:index", Perm.BACKOFFICE),
     NavItem(_("Schedule"), "setup:index", Perm.BACKOFFICE),
     NavItem(_("Clients"), "clients:list", Perm.BACKOFFICE),
+    NavItem(_("Messages"), "comms:outbox", Perm.BACKOFFICE),
     NavItem(_("Onboarding"), "onboarding:index", Perm.BACKOFFICE),
     NavItem(_("Packages"), "packages:index", Perm.BACKOFFICE),
+    NavItem(_("Payments"), "billing:index", Perm.MONEY),
+    NavItem(_("Books"), "books:index", Perm.MONEY),
+    NavItem(_("Automations"), "automations:index", Perm.BACKOFFICE),
     NavItem(_("Team"), "backoffice:team", Perm.BACKOFFICE),
     NavItem(_("Audit log"), "backoffice:audit", Perm.AUDIT),
     NavItem(_("Settings"), "backoffice:settings", Perm.SETTINGS),
@@ -35,6 +39,7 @@ PORTAL: tuple[NavItem, ...] = (
     NavItem(_("Home"), "portal:home", Perm.PORTAL),
     NavItem(_("Bookings"), "portal_bookings:index", Perm.PORTAL),
     NavItem(_("Packages"), "portal_packages:index", Perm.PORTAL),
+    NavItem(_("Payments"), "portal_billing:index", Perm.PORTAL),
 )
 
 

@@ -15,7 +15,7 @@ from .roles import Role
 
 ORGANIZATION_EDITABLE = (
     "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
-    "quiet_hours_start", "quiet_hours_end", "late_cancellation_allowed",
+    "quiet_hours_start", "quiet_hours_end", "quiet_hours_exempt_requested", "late_cancellation_allowed",
     "late_cancellation_forfeits_credit", "no_show_forfeits_credit", "auto_complete_after_hours",
 )
 

@@ -92,12 +92,14 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         },
     ]
     steps = [s for s in steps if request.membership.has(s["perm"])]
+    from coachos.books.selectors import dashboard_money
     from coachos.clients.selectors import dashboard_counts
 
     return render(
         request, "tenancy/dashboard.html",
         {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps,
-         "all_done": all(s["done"] for s in steps), "credit_counts": dashboard_counts()},
+         "all_done": all(s["done"] for s in steps), "credit_counts": dashboard_counts(),
+         "money": dashboard_money(organization=organization) if request.membership.has(Perm.MONEY) else None},
     )
 
 

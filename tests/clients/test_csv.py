@@ -117,3 +117,14 @@ def test_import_page_rejects_a_big_file(org, web):
     response = web.post(f"/o/{org.slug}/clients/import/", {"step": "upload", "file": upload})
     assert response.status_code == 200
     assert "larger than 2 MB" in response.content.decode()
+
+
+def test_a_birthday_in_the_future_or_before_1900_is_a_row_problem(org, owner):
+    text = ("first_name,birthday\n"
+            "Ann,2999-01-01\n"
+            "Bo,1899-12-31\n"
+            "Cy,1990-04-27\n")
+    with scope(organization=org):
+        report = csv_io.validate(organization=org, rows=rows(text))
+    bad = {r.number: " ".join(r.errors) for r in report.invalid}
+    assert sorted(bad) == [2, 3] and "between 1900 and today" in bad[2]

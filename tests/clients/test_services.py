@@ -78,3 +78,19 @@ def test_tag_names_are_per_business(org, other_org, owner):
         services.tag_get_or_create(organization=other_org, actor=None, name="VIP")
         assert Client.objects.count() == 0
         assert Tag.objects.count() == 1
+
+
+@pytest.mark.parametrize("birthday", ["2999-01-01", "1899-12-31"])
+def test_a_birthday_must_be_between_1900_and_today(org, owner, birthday):
+    from datetime import date
+
+    with scope(organization=org):
+        client = ClientFactory(organization=org, first_name="Ana")
+        with pytest.raises(ValidationError) as info:
+            services.client_update(client=client, actor=owner, data={"birthday": date.fromisoformat(birthday)})
+        assert "birthday" in info.value.message_dict
+        client.refresh_from_db()
+        assert client.birthday is None
+        with pytest.raises(ValidationError):
+            services.client_add(organization=org, actor=owner, data={"first_name": "Bo",
+                                                                     "birthday": date.fromisoformat(birthday)})

@@ -23,6 +23,7 @@ def png_bytes(size: tuple[int, int] = (60, 20)) -> bytes:
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # where signatures are kept
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ the coach's overview; settings permissions."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.test import Client as DjangoClient
@@ -16,6 +17,9 @@ from coachos.tenancy.roles import Role
 
 from ..conftest import login_as
 from ..factories import BookingFactory, IntakeFormFactory, IntakeQuestionFactory, member
+from .conftest import png_bytes
+
+DATA_URL = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
 
 
 def _membership(org: Any, user: Any) -> Any:
@@ -57,7 +61,8 @@ def test_the_flow_saves_each_step_and_resumes(org: Any, owner: Any, client_user:
     assert "Finish your onboarding (1 of 4 steps)" in home
     again.post(portal("form", org, intakeform_id=intake.pk), {f"q_{question.pk}": "Run 10k"})
     assert again.get(portal("start", org))["Location"] == portal("waiver", org)
-    again.post(again.get(portal("waiver", org))["Location"], {"full_name": "Casey Client", "agree": "on"})
+    again.post(again.get(portal("waiver", org))["Location"], {"full_name": "Casey Client", "agree": "on",
+                                                             "signature": DATA_URL})
     assert again.get(portal("start", org))["Location"] == portal("book", org)
     book = again.get(portal("book", org)).content.decode()
     assert reverse("booking:index", kwargs={"org_slug": org.slug}) in book
@@ -110,3 +115,29 @@ def test_onboarding_off_hides_the_card(org: Any, owner: Any, client_user: Any) -
         services.settings_update(organization=org, actor=owner, enabled=False, require_waiver=False)
     home = login_as(client_user).get(reverse("portal:home", kwargs={"org_slug": org.slug})).content.decode()
     assert "Finish your onboarding" not in home
+
+
+def test_the_profile_takes_phones_as_typed_and_the_clients_own_consent(org: Any, client_user: Any,
+                                                                       client_record: Any) -> None:
+    web = login_as(client_user)
+    data = {"first_name": "Casey", "last_name": "Client", "phone": "(312) 555-0100", "birthday": "2999-01-01",
+            "emergency_contact_name": "Sam", "emergency_contact_phone": "312.555.0101", "sms_consent": "on"}
+    refused = web.post(portal("profile", org), data)
+    assert refused.status_code == 200
+    assert "Enter a birthday between 1900 and today." in refused.content.decode()
+    page = refused.content.decode()
+    assert "I agree to receive text messages (SMS) about my sessions" in page
+    response = web.post(portal("profile", org), {**data, "birthday": "1990-04-02"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        client_record.refresh_from_db()
+    assert (client_record.phone, client_record.emergency_contact_phone) == ("+13125550100", "+13125550101")
+    assert client_record.sms_consent and client_record.sms_consent_at is not None
+    assert not client_record.email_consent and client_record.email_consent_at is None
+    bad = web.post(portal("profile", org), {**data, "birthday": "", "phone": "12345"})
+    assert bad.status_code == 200 and "Enter a 10-digit number" in bad.content.decode()
+    # Taking consent back clears its time.
+    web.post(portal("profile", org), {**data, "birthday": "", "sms_consent": ""})
+    with scopes_disabled():
+        client_record.refresh_from_db()
+    assert not client_record.sms_consent and client_record.sms_consent_at is None

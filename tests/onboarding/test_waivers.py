@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import random
+import re
+import zlib
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -11,6 +15,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
+from PIL import Image
 
 from coachos.onboarding import services
 from coachos.onboarding.models import FrozenError, WaiverSignature, WaiverVersion
@@ -92,6 +97,28 @@ def test_signing_stores_the_exact_text_its_hash_ip_and_browser(org: Any, owner: 
             signature.save()
 
 
+def blank_png(size: tuple[int, int] = (600, 180), colour: tuple[int, int, int, int] = (0, 0, 0, 0),
+              dots: int = 0) -> bytes:
+    """What a canvas sends when nothing (or only a stray tap) was drawn."""
+    image = Image.new("RGBA", size, colour)
+    for x in range(dots):
+        image.putpixel((10 + x, 10), (17, 17, 17, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_text(body: bytes) -> str:
+    """The text drawing operators of a ReportLab PDF (its streams are ASCII85 + Flate encoded)."""
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", body, re.S):
+        try:
+            chunks.append(zlib.decompress(base64.a85decode(stream.strip(), adobe=True)).decode("latin-1"))
+        except (ValueError, zlib.error):
+            continue
+    return "\n".join(chunks)
+
+
 @pytest.mark.parametrize("bad", [
     b"GIF89a not a png at all",
     b"\x89PNG\r\n\x1a\n" + b"garbage" * 10,
@@ -101,25 +128,99 @@ def test_a_bad_png_is_refused_and_nothing_is_written(org: Any, owner: Any, clien
                                                     settings: Any) -> None:
     template = make_waiver(org, owner)
     with scope(organization=org):
-        with pytest.raises(services.OnboardingError):
+        with pytest.raises(services.OnboardingError) as info:
             sign(client_record, template.current_version(), signature_png=bad)
+        assert info.value.field == "signature"
         assert WaiverSignature.objects.count() == 0
-    media = settings.MEDIA_ROOT / "waivers"
-    assert not media.exists() or not any(media.rglob("*.png"))
+    private = settings.PRIVATE_MEDIA_ROOT / "waivers"
+    assert not private.exists() or not any(private.rglob("*.png"))
 
 
-def test_name_and_agreement_are_required_and_a_typed_signature_is_allowed(org: Any, owner: Any,
-                                                                          client_record: Any) -> None:
+@pytest.mark.parametrize("blank", [
+    blank_png(),                                    # an untouched canvas: every pixel transparent
+    blank_png(colour=(255, 255, 255, 255)),         # a canvas filled white
+    blank_png(colour=(17, 17, 17, 255)),            # one colour all over is not a signature either
+    blank_png(dots=3),                              # a stray tap
+], ids=["transparent", "white", "filled", "a-dot"])
+def test_a_blank_drawing_is_refused(org: Any, owner: Any, client_record: Any, blank: bytes,
+                                    settings: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        with pytest.raises(services.OnboardingError, match="signature box is empty") as info:
+            sign(client_record, template.current_version(), signature_png=blank)
+        assert info.value.field == "signature"
+        assert WaiverSignature.objects.count() == 0
+    private = settings.PRIVATE_MEDIA_ROOT / "waivers"
+    assert not private.exists() or not any(private.rglob("*.png"))
+
+
+def test_an_image_bigger_than_the_limit_is_refused(org: Any, owner: Any, client_record: Any) -> None:
+    noisy = Image.frombytes("RGBA", (400, 200), random.Random(4).randbytes(400 * 200 * 4))  # does not compress
+    buffer = io.BytesIO()
+    noisy.save(buffer, format="PNG")
+    assert len(buffer.getvalue()) > services.MAX_SIGNATURE_BYTES
+    template = make_waiver(org, owner)
+    with scope(organization=org), pytest.raises(services.OnboardingError, match="too large"):
+        sign(client_record, template.current_version(), signature_png=buffer.getvalue())
+
+
+def test_a_drawing_is_required_unless_the_typed_name_is_adopted(org: Any, owner: Any,
+                                                                client_record: Any) -> None:
     template = make_waiver(org, owner)
     with scope(organization=org):
         version = template.current_version()
-        with pytest.raises(services.OnboardingError):
-            sign(client_record, version, full_name="  ")
-        with pytest.raises(services.OnboardingError):
-            sign(client_record, version, agreed=False)
+        for missing in (None, b""):
+            with pytest.raises(services.OnboardingError, match="Draw your signature") as info:
+                sign(client_record, version, signature_png=missing)
+            assert info.value.field == "signature"
         assert WaiverSignature.objects.count() == 0
-        typed = sign(client_record, version, signature_png=None)
-        assert typed.method == WaiverSignature.Method.TYPED and not typed.signature
+        adopted = sign(client_record, version, signature_png=None, typed_adopted=True)
+        assert adopted.method == WaiverSignature.Method.TYPED_ADOPTED == "typed_adopted"
+        assert not adopted.signature
+        assert adopted.signed_text == TEXT and adopted.ip == "203.0.113.7"
+        assert AuditEntry.objects.get(action="waiver.signed").data["method"] == "typed_adopted"
+
+
+def test_an_adopted_typed_name_keeps_no_drawing_even_if_one_was_sent(org: Any, owner: Any,
+                                                                      client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        adopted = sign(client_record, template.current_version(), typed_adopted=True)
+        assert adopted.method == "typed_adopted" and not adopted.signature
+
+
+def test_name_and_agreement_are_required(org: Any, owner: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        version = template.current_version()
+        with pytest.raises(services.OnboardingError) as info:
+            sign(client_record, version, full_name="  ")
+        assert info.value.field == "full_name"
+        with pytest.raises(services.OnboardingError) as info:
+            sign(client_record, version, agreed=False)
+        assert info.value.field == "agree"
+        assert WaiverSignature.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["Someone Else", "Casey", "Casey Clients", "Client Casey"])
+def test_the_typed_name_must_be_the_clients_full_name(org: Any, owner: Any, client_record: Any,
+                                                      typed: str) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        for adopted in (False, True):
+            with pytest.raises(services.OnboardingError, match="as it is on your details: Casey Client") as info:
+                sign(client_record, template.current_version(), full_name=typed, typed_adopted=adopted)
+            assert info.value.field == "full_name"
+        assert WaiverSignature.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["casey client", "  CASEY   Client ", "Casey\u00a0Client"])
+def test_the_name_matches_whatever_the_case_and_spacing(org: Any, owner: Any, client_record: Any,
+                                                        typed: str) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        signature = sign(client_record, template.current_version(), full_name=typed)
+        assert signature.full_name == " ".join(typed.split())
 
 
 def test_an_outdated_version_cannot_be_signed(org: Any, owner: Any, client_record: Any) -> None:
@@ -138,9 +239,15 @@ def test_the_portal_sign_page_signs_with_the_drawn_png(org: Any, owner: Any, cli
     web = login_as(client_user)
     url = reverse("onboarding_portal:sign", kwargs={"org_slug": org.slug, "waivertemplate_id": template.pk})
     page = web.get(url)
-    assert page.status_code == 200 and "I take part at my own risk." in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and "I take part at my own risk." in html
+    assert "data-signature-canvas" in html and "onboarding/signature.js" in html
+    assert "I can&#x27;t draw a signature (keyboard or screen reader)" in html
+    assert "<script>" not in html and 'style="' not in html  # strict CSP: the script is a static file
     bad = web.post(url, {"full_name": "Casey Client", "agree": "on", "signature": "data:image/gif;base64,R0lG"})
     assert bad.status_code == 200 and "not a PNG" in bad.content.decode()
+    assert bad.context["form"].errors["signature"]
+    assert "R0lG" not in bad.content.decode()  # a drawing is never echoed back; the pad starts empty
     data_url = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
     response = web.post(url, {"full_name": "Casey Client", "agree": "on", "signature": data_url},
                         HTTP_USER_AGENT="TestBrowser/1.0", REMOTE_ADDR="198.51.100.9")
@@ -148,6 +255,49 @@ def test_the_portal_sign_page_signs_with_the_drawn_png(org: Any, owner: Any, cli
     with scopes_disabled():
         signature = WaiverSignature.objects.get()
     assert (signature.ip, signature.user_agent, signature.method) == ("198.51.100.9", "TestBrowser/1.0", "drawn")
+    assert signature.signature.read() == png_bytes()
+
+
+@pytest.mark.parametrize(("posted", "field", "message"), [
+    ({}, "signature", "Draw your signature in the box"),
+    ({"signature": "data:image/png;base64," + base64.b64encode(blank_png()).decode()}, "signature",
+     "The signature box is empty"),
+    ({"signature": "data:image/png;base64,!!notbase64!!"}, "signature", "damaged"),
+    ({"signature": "data:image/png;base64," + "A" * 300_000}, "signature", "too large"),
+    ({"full_name": "Someone Else", "cannot_draw": "on"}, "full_name", "as it is on your details"),
+    ({"agree": "", "cannot_draw": "on"}, "agree", "Tick"),
+], ids=["no-drawing", "blank-canvas", "not-base64", "too-large", "wrong-name", "no-agreement"])
+def test_the_sign_page_refuses_with_a_clear_error_and_keeps_what_was_typed(
+        org: Any, owner: Any, client_user: Any, client_record: Any, posted: dict[str, str], field: str,
+        message: str) -> None:
+    template = make_waiver(org, owner)
+    url = reverse("onboarding_portal:sign", kwargs={"org_slug": org.slug, "waivertemplate_id": template.pk})
+    data = {"full_name": "Casey Client", "agree": "on", **posted}
+    response = login_as(client_user).post(url, {k: v for k, v in data.items() if v})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors[field])
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert f'value="{data["full_name"]}"' in response.content.decode()
+    with scopes_disabled():
+        assert WaiverSignature.objects.count() == 0
+
+
+def test_the_accessible_alternative_signs_with_the_typed_name(org: Any, owner: Any, client_user: Any,
+                                                              client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    url = reverse("onboarding_portal:sign", kwargs={"org_slug": org.slug, "waivertemplate_id": template.pk})
+    response = login_as(client_user).post(url, {"full_name": " casey  CLIENT", "agree": "on", "cannot_draw": "on"},
+                                          HTTP_USER_AGENT="ScreenReader/2.0", REMOTE_ADDR="198.51.100.10")
+    assert response.status_code == 302
+    with scopes_disabled():
+        signature = WaiverSignature.objects.get()
+        progress = client_record.onboarding_progress
+    assert signature.method == "typed_adopted" and not signature.signature
+    assert (signature.full_name, signature.ip, signature.user_agent) == ("casey CLIENT", "198.51.100.10",
+                                                                         "ScreenReader/2.0")
+    assert signature.text_sha256 == hashlib.sha256(TEXT.encode()).hexdigest()
+    assert progress.waiver_done_at is not None
 
 
 def test_pdf_download(org: Any, owner: Any, client_user: Any, client_record: Any) -> None:
@@ -162,6 +312,34 @@ def test_pdf_download(org: Any, owner: Any, client_user: Any, client_record: Any
         body = response.content
         assert body.startswith(b"%PDF")
         assert b"Liability waiver" in body  # the document title (metadata) carries the waiver's title
+        assert b"/Subtype /Image" in body  # the drawing
+        text = pdf_text(body)
+        assert "Typed name and drawn signature" in text and "accessible alternative" not in text
+
+
+def test_the_pdf_of_an_adopted_typed_name_says_so(org: Any, owner: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        signature = sign(client_record, template.current_version(), signature_png=None, typed_adopted=True)
+    response = login_as(owner).get(reverse("onboarding:signature_pdf", kwargs={
+        "org_slug": org.slug, "waiversignature_id": signature.pk}))
+    body = response.content
+    assert response.status_code == 200 and b"/Subtype /Image" not in body
+    text = pdf_text(body)
+    assert "Signed by typed name \\(accessible alternative\\)" in text  # PDF strings escape brackets
+    assert "Casey Client" in text
+
+
+def test_the_clients_section_says_how_each_waiver_was_signed(org: Any, owner: Any, client_record: Any) -> None:
+    template = make_waiver(org, owner)
+    with scope(organization=org):
+        sign(client_record, template.current_version())
+        services.waiver_template_update(template=template, actor=owner, title="Liability waiver", text="v2",
+                                        active=True, required=True)
+        sign(client_record, template.current_version(), typed_adopted=True)
+    html = login_as(owner).get(reverse("onboarding:client_section", kwargs={
+        "org_slug": org.slug, "client_id": client_record.pk})).content.decode()
+    assert "(drawn signature)" in html and "(typed name, accessible alternative)" in html
 
 
 def test_a_client_cannot_download_another_clients_signature(org: Any, owner: Any, client_user: Any) -> None:

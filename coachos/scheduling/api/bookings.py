@@ -63,6 +63,9 @@ class BookingOut(Schema):
     status: Literal["confirmed", "cancelled_by_client", "cancelled_by_coach", "completed", "no_show"]
     late_cancellation: bool
     note: str
+    confirmed: bool = Field(description="True once the client confirmed they are coming (a \"Y\" reply to a "
+                                        "reminder text, or the portal's button).")
+    confirmed_at: OutInstant | None = Field(description="When the client confirmed; null until then.")
     cancelled_at: OutInstant | None
     created_at: OutInstant
 
@@ -135,6 +138,8 @@ def booking_out(request: HttpRequest, booking: Booking) -> dict[str, Any]:
         "client": booking.client_id, "starts_at": local(session.starts_at, zone),
         "ends_at": local(session.ends_at, zone), "status": booking.status,
         "late_cancellation": booking.late_cancellation, "note": booking.note,
+        "confirmed": booking.client_confirmed_at is not None,
+        "confirmed_at": local(booking.client_confirmed_at, zone),
         "cancelled_at": local(booking.cancelled_at, zone), "created_at": local(booking.created_at, zone),
     }
 

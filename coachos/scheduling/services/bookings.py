@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.common import events
 from coachos.credits.services import release_session
 from coachos.tenancy import audit
 
 from .. import slots as engine
 from ..models import Booking, Coach, Room, SessionType, SlotHold, TrainingSession, WaitlistEntry
 from ..selectors import slot_query
+from . import messages
 from .credits_link import settle_cancelled_booking, settle_session
 from .errors import SchedulingError
 
@@ -121,6 +123,7 @@ def _add_booking(*, session: TrainingSession, client: Client, note: str, actor: 
         status=WaitlistEntry.Status.BOOKED)
     audit.log(organization=session.organization, actor=actor, action="booking.created", obj=booking,
               data={"session": session.pk, "starts_at": session.starts_at.isoformat()})
+    events.emit("booking.created", organization=session.organization, client=client, obj=booking)
     return booking
 
 
@@ -137,9 +140,11 @@ def booking_create(
     hold: SlotHold | None = None,
     room: Room | None = None,
     now: datetime | None = None,
+    announce: bool = True,
 ) -> Booking:
     """Book a client at a time. ``mode=client`` (public page, portal, API): only an open slot.
-    ``mode=coach`` (the coach's calendar): any time the coach has free."""
+    ``mode=coach`` (the coach's calendar): any time the coach has free. ``announce=False``: the
+    caller sends its own message (a reschedule) instead of the booking confirmation."""
     _require_aware(starts_at)
     now = now or timezone.now()
     if session_type.organization_id != coach.organization_id or client.organization_id != coach.organization_id:
@@ -172,6 +177,8 @@ def booking_create(
             booking = _add_booking(session=existing, client=client, note=note, actor=actor)
             if hold is not None:
                 hold.delete()
+            if announce:
+                messages.booking_created(booking=booking, actor=actor, client_mode=mode == CLIENT)  # outbox rows
             return booking
 
     ends_at = starts_at + timedelta(minutes=session_type.duration_minutes)
@@ -190,7 +197,10 @@ def booking_create(
     ))
     if hold is not None:
         hold.delete()
-    return _add_booking(session=session, client=client, note=note, actor=actor)
+    booking = _add_booking(session=session, client=client, note=note, actor=actor)
+    if announce:
+        messages.booking_created(booking=booking, actor=actor, client_mode=mode == CLIENT)  # outbox rows
+    return booking
 
 
 @transaction.atomic
@@ -277,7 +287,10 @@ def booking_cancel(*, booking: Booking, actor: Any, by: str, reason: str = "",
         session.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit.log(organization=session.organization, actor=actor, action="booking.cancelled", obj=booking,
               data={"by": by, "late": late, "reason": reason[:500]})
+    events.emit("booking.cancelled", organization=session.organization, client=booking.client_id, obj=booking,
+                data={"by": by, "late": late})
     settle_cancelled_booking(booking=booking, actor=actor)
+    messages.booking_cancelled(booking=booking, by_client=by == CLIENT)  # outbox rows, sent after commit
     if session.session_type.is_group:
         waitlist_offer_next(session=session, now=now)
     return booking
@@ -302,10 +315,12 @@ def booking_reschedule(*, booking: Booking, starts_at: datetime, actor: Any, by:
             status__in=Booking.ACTIVE).exists():
         # Leave the group session and take a place at the new time.
         new_booking = booking_create(coach=session.coach, session_type=session.session_type, client=booking.client,
-                                     starts_at=starts_at, actor=actor, note=booking.note, mode=by, now=now)
+                                     starts_at=starts_at, actor=actor, note=booking.note, mode=by, now=now,
+                                     announce=False)
         booking.status = Booking.Status.CANCELLED_BY_CLIENT if by == CLIENT else Booking.Status.CANCELLED_BY_COACH
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        messages.booking_rescheduled(new_booking=new_booking, old_starts_at=session.starts_at)  # outbox rows
         waitlist_offer_next(session=session, now=now)
         return new_booking
     _move(session=session, starts_at=starts_at, actor=actor, mode=by, now=now)
@@ -330,6 +345,8 @@ def _move(*, session: TrainingSession, starts_at: datetime, actor: Any, mode: st
     Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).update(client_confirmed_at=None)
     audit.log(organization=session.organization, actor=actor, action="session.moved", obj=session,
               data={"from": old.isoformat(), "to": starts_at.isoformat()})
+    if old != starts_at:
+        messages.session_moved(session=session, old_starts_at=old, now=now)  # outbox rows; old reminders retired
     return session
 
 
@@ -358,6 +375,9 @@ def session_cancel(*, session: TrainingSession, actor: Any, reason: str = "",
         status=Booking.Status.CANCELLED_BY_COACH, cancelled_at=now)
     for booking in cancelled:
         release_session(booking=booking, actor=actor, reason="session cancelled by the business")
+        events.emit("booking.cancelled", organization=session.organization, client=booking.client_id, obj=booking,
+                    data={"by": COACH, "late": False})
+    messages.session_cancelled(bookings=cancelled)  # outbox rows, sent after commit
     WaitlistEntry.objects.filter(session=session, status__in=[WaitlistEntry.Status.WAITING,
                                                               WaitlistEntry.Status.OFFERED]).update(
         status=WaitlistEntry.Status.EXPIRED)
@@ -384,6 +404,11 @@ def _finish(session: TrainingSession, *, actor: Any, status: str, now: datetime 
                                                         Booking.Status.NO_SHOW]).update(status=booking_status)
     audit.log(organization=session.organization, actor=actor, action=f"session.{status}", obj=session)
     settle_session(session=session, actor=actor)
+    for attendee in Booking.objects.filter(session=session, status=booking_status):
+        events.emit(f"booking.{booking_status}", organization=session.organization, client=attendee.client_id,
+                    obj=attendee)
+    if status == TrainingSession.Status.COMPLETED:
+        messages.session_completed(session=session)  # follow-ups, sent ~2 hours after the end
     return session
 
 
@@ -450,6 +475,7 @@ def waitlist_offer_next(*, session: TrainingSession, now: datetime | None = None
     entry.offer_expires_at = min(now + timedelta(hours=WAITLIST_OFFER_HOURS), session.starts_at)
     entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
     audit.log(organization=session.organization, actor=None, action="waitlist.offered", obj=entry)
+    messages.waitlist_offered(entry=entry)  # outbox rows, sent after commit
     return entry
 
 

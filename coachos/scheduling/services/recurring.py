@@ -24,6 +24,7 @@ from coachos.tenancy.models import Organization
 from .. import slots as engine
 from ..models import Booking, Coach, RecurringBooking, SessionType, TrainingSession
 from ..selectors import SlotRequest, slot_queries
+from . import messages
 from .errors import SchedulingError
 
 WEEKS_AHEAD = 6
@@ -180,6 +181,7 @@ def recurring_create(
     result = _extend([(coach, [rb])], until=_horizon(coach, now), now=now)[rb.pk]
     audit.log(organization=coach.organization, actor=actor, action="recurring_booking.created", obj=rb,
               data={"sessions_created": len(result.created), "skipped": result.skipped})
+    messages.recurring_created(rb=rb, actor=actor)  # one confirmation for the series, sent after commit
     return rb, result
 
 
@@ -193,9 +195,10 @@ def recurring_cancel(*, rb: RecurringBooking, actor: Any, now: datetime | None =
     future = TrainingSession.objects.filter(recurring_booking=rb, starts_at__gt=now,
                                             status=TrainingSession.Status.SCHEDULED)
     ids = list(future.values_list("pk", flat=True))
+    # updated_at too: the calendar notices changes by it.
     Booking.objects.filter(session_id__in=ids, status=Booking.Status.CONFIRMED).update(
-        status=Booking.Status.CANCELLED_BY_COACH, cancelled_at=now)
-    future.update(status=TrainingSession.Status.CANCELLED, cancelled_at=now)
+        status=Booking.Status.CANCELLED_BY_COACH, cancelled_at=now, updated_at=timezone.now())
+    future.update(status=TrainingSession.Status.CANCELLED, cancelled_at=now, updated_at=timezone.now())
     audit.log(organization=rb.organization, actor=actor, action="recurring_booking.cancelled", obj=rb,
               data={"sessions_cancelled": len(ids)})
     return len(ids)

@@ -3,7 +3,8 @@
 (() => {
   "use strict";
 
-  const REFRESH_MS = 30_000;
+  const CHANGES_MS = 5_000; // how often the page asks whether anything changed (one cheap query)
+  const REFRESH_MS = 30_000; // a full reload now and then, for what the fingerprint does not cover (renames)
   const VIEW_KEYS = { timeGridDay: "day", timeGridWeek: "week", dayGridMonth: "month", listWeek: "agenda" };
 
   // --- the business's time zone, computed with Intl ----------------------------------------------
@@ -68,6 +69,8 @@
     const narrow = window.matchMedia("(max-width: 640px)").matches;
     let dragging = false;
     let moving = 0;
+    let version = null; // the server's fingerprint of the events shown (see "live refresh" below)
+    let asking = false;
 
     function announce(message, kind) {
       status.textContent = message || "";
@@ -122,7 +125,9 @@
       if (props.confirmed) {
         const mark = element("span", "cal-event-mark", "✓");
         mark.setAttribute("aria-hidden", "true");
-        title.append(" ", mark, element("span", "visually-hidden", data.labelConfirmed));
+        // The agenda has room for the words; elsewhere the ✓ shows and the words are for screen readers.
+        const words = arg.view.type === "listWeek" ? "cal-event-confirmed" : "visually-hidden";
+        title.append(" ", mark, element("span", words, data.labelConfirmed));
       }
       box.append(title);
       const meta = details(arg.event);
@@ -203,11 +208,16 @@
         failure: () => announce(data.labelLoadFailed, "error"),
       },
       loading: (isLoading) => root.setAttribute("aria-busy", String(isLoading)),
-      datesSet: syncUrl,
+      datesSet: () => {
+        syncUrl();
+        version = null; // a new range: its events are being fetched now; take its fingerprint too
+        checkChanges();
+      },
       eventContent: renderEvent,
       eventDidMount: (info) => {
         const props = info.event.extendedProps;
-        const name = [info.event.title, props.spots, props.confirmed ? "✓" : ""].filter(Boolean).join(" ");
+        const name = [info.event.title, props.spots, props.confirmed ? `✓ ${data.labelConfirmed}` : ""]
+          .filter(Boolean).join(" ");
         info.el.title = [`${info.timeText} ${name}`.trim(), ...details(info.event)].join(" · ");
       },
       eventClick: (info) => {
@@ -223,12 +233,16 @@
 
     // --- filters ---------------------------------------------------------------------------------
     coachSelect.addEventListener("change", () => {
+      version = null;
       calendar.setOption("businessHours", businessHours());
       calendar.refetchEvents();
+      checkChanges();
       syncUrl();
     });
     cancelledToggle.addEventListener("change", () => {
+      version = null;
       calendar.refetchEvents();
+      checkChanges();
       syncUrl();
     });
     if (newButton) {
@@ -238,7 +252,36 @@
       });
     }
 
-    // --- live refresh: what others booked or changed shows up within half a minute ----------------
+    // --- live refresh: a client's "Y" by text, or what others booked or changed, shows up within
+    // seconds. Every few seconds the page asks for a fingerprint of its range (one cheap query) and
+    // reloads the events only when it changed (the fingerprint is taken before the reload, so a
+    // change landing during it is seen on the next tick).
+    async function checkChanges() {
+      if (asking || document.hidden || dragging || moving) return;
+      const view = calendar.view;
+      const params = new URLSearchParams({
+        start: calendar.formatIso(view.activeStart),
+        end: calendar.formatIso(view.activeEnd),
+        coach: coachSelect.value,
+        cancelled: cancelledToggle.checked ? "1" : "0",
+      });
+      asking = true;
+      try {
+        const response = await fetch(`${data.changesUrl}?${params}`, {
+          credentials: "same-origin", headers: { Accept: "application/json" },
+        });
+        if (!response.ok) return;
+        const body = await response.json();
+        const changed = version !== null && body.version !== version;
+        version = body.version;
+        if (changed && !dragging && !moving) calendar.refetchEvents();
+      } catch (error) {
+        // Offline for a moment: the next tick asks again.
+      } finally {
+        asking = false;
+      }
+    }
+    window.setInterval(checkChanges, CHANGES_MS);
     window.setInterval(() => {
       if (!document.hidden && !dragging && !moving) calendar.refetchEvents();
     }, REFRESH_MS);

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "coachos.billing"
+    label = "billing"
+    verbose_name = "Payments and platform billing"
+
+    def ready(self) -> None:
+        try:
+            from coachos.comms import attachments  # type: ignore[attr-defined]
+        except ImportError:  # comms without attachments yet: receipts are downloaded in the portal
+            return
+        from .receipts import receipt_attachment
+
+        attachments.register("receipt", receipt_attachment)

@@ -1,0 +1,79 @@
+"""A receipt per payment as a PDF (ReportLab), with the business's details."""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django_scopes import scope
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from coachos.books.money import grouped
+from coachos.tenancy.models import Organization
+
+from .models import Purchase
+
+
+def _para(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+def amount_text(minor: int, currency: str) -> str:
+    return f"{grouped(minor, currency)} {currency}"
+
+
+def receipt_number(purchase: Purchase) -> str:
+    return f"R-{purchase.organization_id}-{purchase.pk:06d}"
+
+
+def receipt_filename(purchase: Purchase) -> str:
+    return f"receipt-{receipt_number(purchase)}.pdf"
+
+
+def receipt_pdf(purchase: Purchase) -> bytes:
+    organization = purchase.organization
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    number = receipt_number(purchase)
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Receipt {number}", author=organization.name,
+                            leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    business = [organization.name]
+    if organization.address:
+        business.append(organization.address)
+    if organization.phone:
+        business.append(organization.phone)
+    story = [
+        Paragraph(_para(organization.name), styles["Title"]),
+        Paragraph(_para("\n".join(business[1:])), styles["BodyText"]),
+        Spacer(1, 6 * mm),
+        Paragraph(_para(f"Receipt {number}"), styles["Heading2"]),
+    ]
+    paid_at = purchase.paid_at or purchase.created_at
+    local = paid_at.astimezone(organization.tzinfo)
+    rows = [
+        ["Date", f"{local:%Y-%m-%d %H:%M} ({organization.timezone})"],
+        ["Received from", purchase.client.full_name],
+        ["For", Paragraph(_para(purchase.description), styles["BodyText"])],
+        ["Paid by", purchase.get_method_display()],
+        ["Amount", amount_text(purchase.amount_minor, purchase.currency)],
+    ]
+    if purchase.refunded_minor:
+        rows.append(["Refunded", amount_text(purchase.refunded_minor, purchase.currency)])
+        rows.append(["Net paid", amount_text(purchase.amount_minor - purchase.refunded_minor, purchase.currency)])
+    table = Table(rows, colWidths=[40 * mm, 130 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
+    story += [table, Spacer(1, 8 * mm),
+              Paragraph(_para(f"Thank you. {organization.name}"), styles["BodyText"])]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def receipt_attachment(organization: Organization, object_id: int) -> tuple[str, bytes, str]:
+    """The comms attachment builder for kind "receipt" (registered in apps.ready)."""
+    with scope(organization=organization):
+        purchase = Purchase.objects.select_related("organization", "client").get(pk=object_id)
+        return receipt_filename(purchase), receipt_pdf(purchase), "application/pdf"

@@ -1,0 +1,121 @@
+"""A tiny in-process event hook: services say what happened, other apps listen.
+
+A service calls ``emit`` inside its own transaction, once the change is written::
+
+    events.emit("booking.created", organization=org, client=booking.client, obj=booking)
+
+Subscribers (registered in an ``AppConfig.ready``) are called at once, inside that transaction,
+with an ``Event`` of plain values (ids, not model instances). They must be quick and must not
+send anything themselves: the automations app, for instance, only checks whether any automation
+listens and, if so, queues a task with ``transaction.on_commit`` — so an event whose transaction
+rolls back never acts, and a slow listener never slows a booking.
+
+A listener that raises is logged (ids only) and ignored: an event never breaks the service that
+emitted it.
+
+The names services emit (see ``NAMES``) are a contract between apps; add new names here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+logger = logging.getLogger("coachos.events")
+
+NAMES: dict[str, str] = {
+    "booking.created": "A client was booked into a session.",
+    "booking.cancelled": "A booking was cancelled (by the client or the business).",
+    "booking.completed": "A session was completed: one event per attendee's booking.",
+    "booking.no_show": "A client did not show up: one event per attendee's booking.",
+    "package.granted": "A client got a package (sold: data.source == 'sold'; or given).",
+    "package.low_credits": "A credit was used and the package has few left (data.remaining ≤ 10).",
+    "package.expired": "A package expired (data.remaining: credits it still had).",
+    "client.created": "A client record was added.",
+    "waiver.signed": "A client signed a waiver.",
+    "payment.failed": "A client's payment failed (a purchase or a membership invoice).",
+}
+# ``package.low_credits`` is emitted only at or below this many credits left; automations compare
+# with their own threshold (which cannot be higher).
+LOW_CREDITS_MAX = 10
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    organization_id: int
+    client_id: int | None = None
+    object_type: str = ""
+    object_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "organization_id": self.organization_id, "client_id": self.client_id,
+                "object_type": self.object_type, "object_id": self.object_id, "data": self.data, "key": self.key}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Event:
+        return cls(name=raw["name"], organization_id=raw["organization_id"], client_id=raw.get("client_id"),
+                   object_type=raw.get("object_type", ""), object_id=raw.get("object_id"),
+                   data=dict(raw.get("data") or {}), key=raw.get("key", ""))
+
+
+Listener = Callable[[Event], None]
+_listeners: list[tuple[frozenset[str] | None, Listener]] = []
+
+
+def subscribe(listener: Listener, names: list[str] | None = None) -> None:
+    """Call ``listener`` for the given event names (all when None). Subscribing twice is a no-op."""
+    if any(existing is listener for _names, existing in _listeners):
+        return
+    _listeners.append((frozenset(names) if names is not None else None, listener))
+
+
+def unsubscribe(listener: Listener) -> None:
+    _listeners[:] = [(names, existing) for names, existing in _listeners if existing is not listener]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly data (an event may be handed to a Celery task)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(getattr(value, "pk", value))
+
+
+def emit(name: str, *, organization: Any, client: Any = None, obj: Any = None, data: dict[str, Any] | None = None,
+         key: str | None = None) -> Event:
+    """Tell the listeners that ``name`` happened in ``organization`` (call it inside the service's
+    transaction). ``client``: the client it is about (or their id). ``key`` names this occurrence for listeners that act once per occurrence; by
+    default ``<name>:<object type>:<object id>``."""
+    if name not in NAMES:
+        raise ValueError(f"unknown event {name!r}; add it to coachos.common.events.NAMES")
+    object_type = obj._meta.model_name if obj is not None else ""
+    object_id = obj.pk if obj is not None else None
+    event = Event(
+        name=name, organization_id=organization.pk,
+        client_id=client if isinstance(client, int) else getattr(client, "pk", None),
+        object_type=object_type or "", object_id=object_id, data=_plain(dict(data or {})),
+        key=key or f"{name}:{object_type}:{object_id}",
+    )
+    for names, listener in list(_listeners):
+        if names is not None and name not in names:
+            continue
+        try:
+            listener(event)
+        except Exception:
+            logger.exception("event listener failed", extra={"event": name, "organization_id": organization.pk,
+                                                             "object_id": object_id})
+    return event

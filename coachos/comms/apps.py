@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommsConfig(AppConfig):
+    name = "coachos.comms"
+    label = "comms"
+    verbose_name = "Messages and notifications"

@@ -1,0 +1,169 @@
+"""In-app notifications (the bell) and each person's choices of how to hear about what.
+
+A preference is (user, business, kind, channel) → on/off. No row means the default: for a client
+every channel is on; for the team the in-app notification is on and email/SMS follow the kind's
+``notify_default`` in the catalog. Reads (``unread_count``, ``notification_list``) always filter
+by business *and* user, so they never need a scope of their own to be safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from coachos.tenancy import audit
+from coachos.tenancy.models import Organization
+
+from . import catalog
+from .models import Notification, NotificationPreference
+
+logger = logging.getLogger("coachos.comms")
+
+Via = NotificationPreference.Via
+VIAS: tuple[str, ...] = (Via.IN_APP, Via.EMAIL, Via.SMS)
+CLIENT, TEAM = "client", "team"
+
+# What a client may tune. Replies to their own texts, invitations, receipts and the coach's own
+# typed messages are not "notifications" they subscribe to; promotions have their own consent.
+CLIENT_KINDS: tuple[str, ...] = (
+    "booking_confirmation", "reminder_24h", "reminder_2h", "follow_up", "cancellation", "reschedule",
+    "waitlist_offer", "low_credits", "payment_failed", "payment_link",
+)
+
+
+# --- preferences -------------------------------------------------------------------------------
+
+def default_enabled(kind: catalog.Kind, via: str) -> bool:
+    if kind.audience != TEAM:
+        return True
+    return via == Via.IN_APP or via in kind.notify_default
+
+
+def preference_kinds(audience: str) -> list[catalog.Kind]:
+    """The kinds a person of this audience may choose about, in catalog order."""
+    if audience == CLIENT:
+        return [catalog.KINDS[key] for key in CLIENT_KINDS if key in catalog.KINDS]
+    return [k for k in catalog.KINDS.values() if k.audience == TEAM]
+
+
+def preferences_for(*, organization: Organization, users: Iterable[Any], kind: str) -> dict[int, dict[str, bool]]:
+    """{user_id: {via: enabled}} for the rows that exist (one query for any number of users)."""
+    user_ids = [u.pk for u in users if u is not None]
+    found: dict[int, dict[str, bool]] = {pk: {} for pk in user_ids}
+    if not user_ids:
+        return found
+    rows = NotificationPreference.objects.filter(organization=organization, user_id__in=user_ids, kind=kind)
+    for user_id, via, enabled in rows.values_list("user_id", "via", "enabled"):
+        found[user_id][via] = enabled
+    return found
+
+
+def wants(own: dict[str, bool], kind: catalog.Kind, via: str) -> bool:
+    return own.get(via, default_enabled(kind, via))
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    kind: catalog.Kind
+    cells: tuple[tuple[str, bool], ...]  # (via, enabled) in VIAS order
+
+
+def preference_table(*, organization: Organization, user: Any, audience: str) -> list[PreferenceRow]:
+    kinds = preference_kinds(audience)
+    saved: dict[tuple[str, str], bool] = {
+        (kind, via): enabled for kind, via, enabled in NotificationPreference.objects.filter(
+            organization=organization, user=user, kind__in=[k.key for k in kinds],
+        ).values_list("kind", "via", "enabled")
+    }
+    return [
+        PreferenceRow(kind=k, cells=tuple((via, saved.get((k.key, via), default_enabled(k, via))) for via in VIAS))
+        for k in kinds
+    ]
+
+
+@transaction.atomic
+def preferences_save(*, organization: Organization, user: Any, audience: str,
+                     enabled: set[tuple[str, str]]) -> int:
+    """Store the person's choice for every kind and channel of their audience: on for the pairs in
+    ``enabled``, off for the others. Unknown pairs are ignored. Returns how many changed."""
+    kinds = preference_kinds(audience)
+    existing = {(p.kind, p.via): p for p in NotificationPreference.objects.select_for_update().filter(
+        organization=organization, user=user, kind__in=[k.key for k in kinds])}
+    changed: list[NotificationPreference] = []
+    new: list[NotificationPreference] = []
+    for k in kinds:
+        for via in VIAS:
+            on = (k.key, via) in enabled
+            row = existing.get((k.key, via))
+            if row is None:
+                if on != default_enabled(k, via):
+                    new.append(NotificationPreference(organization=organization, user=user, kind=k.key, via=via,
+                                                      enabled=on))
+            elif row.enabled != on:
+                row.enabled = on
+                changed.append(row)
+    if changed:
+        NotificationPreference.objects.bulk_update(changed, ["enabled"])
+    if new:
+        NotificationPreference.objects.bulk_create(new)
+    count = len(changed) + len(new)
+    if count:
+        audit.log(organization=organization, actor=user, action="notification_preferences.updated",
+                  data={"changed": count})
+    return count
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+def notification_create(*, organization: Organization, user: Any, kind: str, title: str, body: str = "",
+                        url: str = "", related: models.Model | None = None,
+                        dedupe_key: str | None = None) -> Notification:
+    """One bell entry. With a dedupe key a second call returns the first entry (also under a race)."""
+    if dedupe_key is not None:
+        existing = Notification.objects.filter(organization=organization, user=user, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    notification = Notification(organization=organization, user=user, kind=kind, title=title[:200],
+                                body=body[:2000], url=url[:500], dedupe_key=dedupe_key)
+    if related is not None:
+        notification.related_type = related._meta.model_name or ""
+        notification.related_id = related.pk
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        if dedupe_key is None:
+            raise
+        return Notification.objects.get(organization=organization, user=user, dedupe_key=dedupe_key)
+    logger.info("notification created", extra={"notification_id": notification.pk, "kind": kind})
+    return notification
+
+
+def notification_list(*, organization: Organization, user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(organization=organization, user=user).order_by("-created_at", "-id")
+
+
+def unread_count(*, organization: Organization, user: Any) -> int:
+    """One indexed COUNT (user, organization, read_at)."""
+    return Notification.objects.filter(organization=organization, user=user, read_at__isnull=True).count()
+
+
+def notification_read(*, notification: Notification, now: datetime | None = None) -> Notification:
+    """Mark one entry read (once: a second call keeps the first time)."""
+    if notification.read_at is None:
+        now = now or timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notifications_read_all(*, organization: Organization, user: Any, now: datetime | None = None) -> int:
+    return Notification.objects.filter(organization=organization, user=user, read_at__isnull=True).update(
+        read_at=now or timezone.now())

@@ -1,0 +1,216 @@
+"""Writing messages to the outbox. Call ``enqueue`` inside the transaction of the event that causes it.
+
+The row is the message: rendered text, recipient, when it may go, why it was held back. A worker
+(``sender.py``) sends due rows after the transaction commits; if the event rolls back, so does
+the message. A dedupe key makes a second enqueue of the same message a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coachos.clients.models import Client
+from coachos.tenancy.models import Organization
+
+from . import catalog, context, quiet_hours
+from .models import Channel, MessageTemplate, OutboundMessage, SmsOptOut
+
+logger = logging.getLogger("coachos.comms")
+
+Status = OutboundMessage.Status
+
+
+class CommsError(Exception):
+    """A message that cannot be written as asked; the text is for people."""
+
+
+def template_for(organization: Organization, kind: catalog.Kind, channel: str) -> tuple[str, str, bool]:
+    """(subject, body, enabled) — the business's own wording, or the default."""
+    own = MessageTemplate.objects.filter(organization=organization, kind=kind.key, channel=channel).first()
+    if own is not None:
+        return own.subject, own.body, own.enabled
+    if channel == Channel.SMS:
+        return "", kind.sms, True
+    return kind.subject, kind.email, True
+
+
+def sender_for(organization: Organization, channel: str) -> str:
+    if channel == Channel.SMS:
+        return organization.sms_number
+    address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+    name = organization.name.replace('"', "'")
+    return f'"{name}" <{address}>'
+
+
+def quiet_hours_apply(organization: Organization, kind: catalog.Kind, channel: str, user: Any) -> bool:
+    """Quiet hours protect clients: they hold every text and every email to a client, except what the
+    client has just asked for when the business allows that. Notifications to the team are not held."""
+    if kind.audience == "team" and channel == Channel.EMAIL:
+        return False
+    if kind.requested and organization.quiet_hours_exempt_requested:
+        return False
+    return True
+
+
+def schedule(organization: Organization, at: datetime) -> datetime:
+    return quiet_hours.next_allowed(at, organization.tzinfo, organization.quiet_hours_start,
+                                    organization.quiet_hours_end)
+
+
+def is_opted_out(organization: Organization, phone: str) -> bool:
+    return bool(phone) and SmsOptOut.objects.filter(organization=organization, phone=phone).exists()
+
+
+# Answers to a text the client sent us (HELP, Y, START): texting us is consent to the answer.
+REPLY_KINDS = frozenset({"confirm_reply", "confirm_none_reply", "help_reply", "start_reply"})
+
+
+def suppression_reason(*, organization: Organization, channel: str, to: str, client: Client | None,
+                       promotional: bool, reply: bool = False) -> str:
+    """Why a message to this recipient must not go, or "" when it may.
+
+    ``reply``: an answer to a text the client just sent; it needs no texting consent, but an
+    opt-out (STOP) still holds."""
+    if channel == Channel.SMS:
+        if not to:
+            return _("No mobile number on file.")
+        if not organization.sms_number:
+            return _("The business has no SMS number yet (Settings).")
+        if is_opted_out(organization, to):
+            return _("The recipient texted STOP: they have opted out of texts.")
+        if client is not None and not client.sms_consent and not reply:
+            return _("The client has not agreed to texts.")
+    else:
+        if not to:
+            return _("No email address on file.")
+        if promotional and client is not None and not client.email_consent:
+            return _("The client has not agreed to promotional emails.")
+    return ""
+
+
+def _address(channel: str, client: Client | None, user: Any, to: str | None) -> str:
+    if to:
+        return to
+    if channel == Channel.SMS:
+        return client.phone if client is not None else ""
+    if client is not None and client.email:
+        return client.email
+    return getattr(user, "email", "") or ""
+
+
+def enqueue(*, organization: Organization, channel: str, kind: str, client: Client | None = None,
+            user: Any = None, to: str | None = None, context: dict[str, Any] | None = None, related: models.Model | None = None,
+            dedupe_key: str | None = None, send_after: datetime | None = None, expires_at: datetime | None = None,
+            attachments: list[tuple[str, int]] | None = None, promotional: bool | None = None,
+            subject: str | None = None, body: str | None = None, reply: bool = False) -> OutboundMessage | None:
+    """Write one message to the outbox and return it (or the earlier one with the same dedupe key).
+
+    Returns None when the business has switched this message off. A message that may not be sent
+    (no number, opted out, no consent, would arrive too late) is still written, as ``suppressed``
+    with the reason, so the coach can see why a client heard nothing.
+    ``subject``/``body`` replace the template's wording (a message the coach types).
+    ``reply=True`` (only for REPLY_KINDS): an answer to the client's own text, sent without texting consent.
+    """
+    if channel not in Channel.values:
+        raise CommsError(_("Unknown channel."))
+    if reply and kind not in REPLY_KINDS:
+        raise CommsError(_("Only an answer to the client's own text may be sent without their consent."))
+    spec = catalog.kind(kind)
+    default_subject, template_body, enabled = template_for(organization, spec, channel)
+    if not enabled:
+        return None
+    if dedupe_key is not None:
+        existing = OutboundMessage.objects.filter(organization=organization, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    variables = _context_build(organization, client, related, dict(context or {}))
+    text = catalog.render(body if body is not None else template_body, variables)
+    if not text:
+        raise CommsError(_("The message is empty."))
+    promotional = spec.promotional if promotional is None else promotional
+    now = timezone.now()
+    address = _address(channel, client, user, to)
+    message = OutboundMessage(
+        organization=organization, channel=channel, kind=kind, client=client, user=user, to=address,
+        sender=sender_for(organization, channel),
+        subject=catalog.render(subject if subject is not None else default_subject, variables)[:200],
+        body=text, dedupe_key=dedupe_key, scheduled_for=send_after or now, expires_at=expires_at,
+        promotional=promotional, quiet_hours_exempt=not quiet_hours_apply(organization, spec, channel, user),
+        attachments=[list(a) for a in (attachments or [])],
+    )
+    if related is not None:
+        message.related_type = related._meta.model_name or ""
+        message.related_id = related.pk
+    reason = suppression_reason(organization=organization, channel=channel, to=address, client=client,
+                                promotional=promotional, reply=reply)
+    if not reason and not message.quiet_hours_exempt:
+        allowed = schedule(organization, message.scheduled_for)
+        if allowed != message.scheduled_for:
+            message.status = Status.DEFERRED
+            message.scheduled_for = allowed
+    if not reason and expires_at is not None and message.scheduled_for >= expires_at:
+        reason = _("Quiet hours would have held it until after it was useful (the session would have started).")
+    if reason:
+        message.status = Status.SUPPRESSED
+        message.last_error = reason
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        if dedupe_key is None:
+            raise
+        return OutboundMessage.objects.get(organization=organization, dedupe_key=dedupe_key)
+    logger.info("message queued", extra={"message_id": message.pk, "kind": kind, "channel": channel,
+                                         "status": message.status})
+    if message.status == Status.QUEUED and message.scheduled_for <= now:
+        message_id = message.pk
+        transaction.on_commit(lambda: _kick(message_id))
+    return message
+
+
+def _context_build(organization: Organization, client: Client | None, related: models.Model | None,
+                   extra: dict[str, Any]) -> dict[str, str]:
+    return context.build(organization=organization, client=client, related=related, extra=extra)
+
+
+def _kick(message_id: int) -> None:
+    from .tasks import send_message
+
+    try:
+        send_message.delay(message_id)
+    except Exception:  # the periodic sender picks it up within a minute
+        logger.warning("could not hand message to the worker", extra={"message_id": message_id})
+
+
+def resend(*, message: OutboundMessage, actor: Any) -> OutboundMessage:
+    """Send a failed or held-back message again, as a new outbox row (the old one stays as it was)."""
+    if message.status not in (Status.FAILED, Status.SUPPRESSED):
+        raise CommsError(_("Only failed or unsent messages can be sent again."))
+    copy = OutboundMessage.objects.create(
+        organization=message.organization, channel=message.channel, kind=message.kind, client=message.client,
+        user=message.user, to=message.to if message.client is None else _address(message.channel, message.client,
+                                                                                    message.user, None),
+        sender=sender_for(message.organization, message.channel), subject=message.subject, body=message.body,
+        related_type=message.related_type, related_id=message.related_id, scheduled_for=timezone.now(),
+        promotional=message.promotional, quiet_hours_exempt=True, attachments=message.attachments,
+    )
+    reason = suppression_reason(organization=message.organization, channel=copy.channel, to=copy.to,
+                                client=copy.client, promotional=copy.promotional, reply=copy.kind in REPLY_KINDS)
+    if reason:
+        copy.status = Status.SUPPRESSED
+        copy.last_error = reason
+        copy.save(update_fields=["status", "last_error", "updated_at"])
+    else:
+        transaction.on_commit(lambda: _kick(copy.pk))
+    from coachos.tenancy import audit
+
+    audit.log(organization=message.organization, actor=actor, action="message.resent", obj=copy,
+              data={"original": message.pk})
+    return copy
