@@ -47,7 +47,7 @@ def local_datetime(organization: Organization, instant: datetime) -> str:
 
 
 def money(organization: Organization, amount_minor: int, currency: str | None = None) -> str:
-    currency = currency or organization.currency
+    currency = (currency or organization.currency).upper()  # Stripe sends "usd"
     digits = 0 if currency in {"JPY"} else 2
     value = amount_minor / (10 ** digits)
     symbol = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}.get(currency)

@@ -214,3 +214,11 @@ def test_committed_message_is_sent_after_commit(sms_org: Organization, texter: A
         message.refresh_from_db()
     assert message.status == Status.SENT
     assert [s.body for s in sms_sent] == ["hi"]
+
+
+def test_amounts_are_worded_with_the_currency_symbol(org: Organization) -> None:
+    from coachos.comms.context import money
+
+    assert money(org, 16000, "usd") == "$160.00"  # Stripe's lower-case code reads the same
+    assert money(org, 123456, "EUR") == "€1,234.56"
+    assert money(org, 5000, "JPY") == "5,000 JPY"  # no minor unit
