@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
@@ -19,6 +20,11 @@ from coachos.tenancy.roles import Perm, Role
 
 from .models import ApiToken, Invitation, User
 from .tokens import hash_token, new_raw_token
+
+if TYPE_CHECKING:
+    from coachos.comms.models import OutboundMessage
+
+logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "coachos.invitation"
 
@@ -91,11 +97,72 @@ def _can_invite(membership: Membership, role: str) -> bool:
     return membership.has(Perm.MANAGE_TEAM)
 
 
-def _send_after_commit(invitation: Invitation) -> None:
-    from .tasks import send_invitation_email
+def _invitee_client(invitation: Invitation) -> Client | None:
+    """The client record a client invitation is for, if the business already has one. Call in scope."""
+    if invitation.role != Role.CLIENT:
+        return None
+    return Client.objects.filter(email__iexact=invitation.email).order_by("pk").first()
 
-    org_id, inv_id = invitation.organization_id, invitation.pk
-    transaction.on_commit(lambda: send_invitation_email.delay(organization_id=org_id, invitation_id=inv_id))
+
+def _suppress_unsent(invitation: Invitation, *, reason: str, keep: str = "") -> None:
+    """Messages for this invitation that have not gone out yet carry a link that no longer works
+    (resent or revoked): mark them suppressed so the old link is never delivered."""
+    from coachos.comms.models import OutboundMessage
+
+    unsent = OutboundMessage.objects.filter(
+        organization=invitation.organization, related_type=Invitation._meta.model_name, related_id=invitation.pk,
+        status__in=OutboundMessage.PENDING,
+    )
+    if keep:
+        unsent = unsent.exclude(dedupe_key__startswith=keep)
+    unsent.update(status=OutboundMessage.Status.SUPPRESSED, last_error=reason[:500], updated_at=timezone.now())
+
+
+def invitation_email_enqueue(*, invitation: Invitation) -> OutboundMessage | None:
+    """Write the invitation email to the outbox, in this transaction (it goes after commit; one email
+    per link: resending makes a new link and a new row, a repeat for the same link is a no-op).
+    ``sent_at`` records when the email was queued; the outbox row records its delivery. None when the
+    business has switched this email off. Call inside the business's scope."""
+    from coachos.comms import outbox
+
+    client = _invitee_client(invitation)
+    inviter = invitation.invited_by
+    with translation.override(invitation.organization.locale):
+        role = str(Role(invitation.role).label).lower()
+        first_name = ((client.first_name if client is not None else "") or invitation.name.partition(" ")[0]
+                      or _("there"))
+    message = outbox.enqueue(
+        organization=invitation.organization, channel="email",
+        kind="invitation" if invitation.role == Role.CLIENT else "team_invitation",
+        client=client, to=invitation.email, related=invitation,
+        context={
+            "link": invitation_url(invitation),
+            "inviter": (inviter.get_full_name() if inviter is not None else "") or invitation.organization.name,
+            "role": role,
+            "expires_on": invitation.expires_at,
+            "client_first_name": first_name,
+        },
+        dedupe_key=f"{_invitation_key(invitation)}:email",
+    )
+    if message is None:
+        logger.warning("invitation email switched off by the business", extra={"invitation_id": invitation.pk})
+        return None
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+    return message
+
+
+def _invitation_key(invitation: Invitation) -> str:
+    """Dedupe-key prefix of the messages carrying this invitation's current link."""
+    return f"invitation:{invitation.pk}:{invitation.nonce[:12]}"
+
+
+def _send(invitation: Invitation) -> None:
+    """Email the current link (and text it to a client who agreed to texts); older unsent messages
+    with a previous link are suppressed. Call inside the business's scope and transaction."""
+    _suppress_unsent(invitation, reason=_("A newer invitation link was sent."), keep=_invitation_key(invitation))
+    invitation_email_enqueue(invitation=invitation)
+    _text_invitation(invitation)
 
 
 def _text_invitation(invitation: Invitation) -> None:
@@ -105,12 +172,12 @@ def _text_invitation(invitation: Invitation) -> None:
         return
     from coachos.comms import outbox
 
-    client = Client.objects.filter(email__iexact=invitation.email).order_by("pk").first()
+    client = _invitee_client(invitation)
     if client is None or not client.phone or not client.sms_consent:
         return
     outbox.enqueue(organization=invitation.organization, channel="sms", kind="invitation", client=client,
                    context={"link": invitation_url(invitation)}, related=invitation,
-                   dedupe_key=f"invitation:{invitation.pk}:{invitation.nonce[:12]}")
+                   dedupe_key=_invitation_key(invitation))
 
 
 @transaction.atomic
@@ -138,8 +205,7 @@ def invitation_create(
             raise AccountError(_("%(email)s already has a pending invitation.") % {"email": email}) from exc
         audit.log(organization=organization, actor=actor, action="invitation.created", obj=invitation,
                   data={"role": role})
-        _send_after_commit(invitation)
-        _text_invitation(invitation)  # outbox row, sent after commit
+        _send(invitation)  # outbox rows, sent after commit
     return invitation
 
 
@@ -155,8 +221,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         invitation.status = Invitation.Status.PENDING
         invitation.save(update_fields=["nonce", "expires_at", "status"])
         audit.log(organization=invitation.organization, actor=actor, action="invitation.resent", obj=invitation)
-        _send_after_commit(invitation)
-        _text_invitation(invitation)  # outbox row, sent after commit
+        _send(invitation)  # outbox rows, sent after commit
     return invitation
 
 
@@ -168,6 +233,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
             raise AccountError(_("Only a pending invitation can be revoked."))
         invitation.status = Invitation.Status.REVOKED
         invitation.save(update_fields=["status"])
+        _suppress_unsent(invitation, reason=_("The invitation was revoked."))
         audit.log(organization=invitation.organization, actor=actor, action="invitation.revoked", obj=invitation)
     return invitation
 

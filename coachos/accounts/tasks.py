@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.core.management import call_command
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.db import transaction
 
 from coachos.tenancy.tasks import OrgTask
 
@@ -18,28 +15,24 @@ from .models import Invitation
 logger = logging.getLogger(__name__)
 
 
-@shared_task(base=OrgTask, bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=OrgTask, bind=True)
 def send_invitation_email(self: OrgTask, *, organization_id: int, invitation_id: int) -> None:
-    from .services import invitation_url
+    """Kept for tasks queued before invitation emails moved to the outbox (the services now write the
+    outbox row themselves): write the row for the current link, if missing, and send it now."""
+    from coachos.comms import sender
+    from coachos.comms.models import OutboundMessage
 
-    invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or invitation.status != Invitation.Status.PENDING:
-        logger.info("invitation not sent: no longer pending", extra={"invitation_id": invitation_id})
-        return
-    context = {
-        "invitation": invitation,
-        "organization": invitation.organization,
-        "url": invitation_url(invitation),
-        "inviter": invitation.invited_by.get_full_name() if invitation.invited_by else invitation.organization.name,
-        "expires_at": invitation.expires_at,
-    }
-    with timezone.override(invitation.organization.tzinfo):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation.txt", context)
-        html = render_to_string("accounts/email/invitation.html", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], html_message=html)
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
-    logger.info("invitation sent", extra={"invitation_id": invitation_id})
+    from .services import invitation_email_enqueue
+
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or invitation.status != Invitation.Status.PENDING:
+            logger.info("invitation not sent: no longer pending", extra={"invitation_id": invitation_id})
+            return
+        message = invitation_email_enqueue(invitation=invitation)
+    if message is not None and message.status == OutboundMessage.Status.QUEUED:
+        sender.deliver(message.pk)
+    logger.info("invitation email handed to the outbox", extra={"invitation_id": invitation_id})
 
 
 @shared_task

@@ -32,6 +32,8 @@ VARIABLES: dict[str, Promise] = {
     "expires_on": _("when the package or offer expires"),
     "amount": _("an amount of money, e.g. $120.00"),
     "message": _("a message you type when sending"),
+    "inviter": _("who sent the invitation"),
+    "role": _("the role an invitation offers, e.g. coach"),
 }
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -111,8 +113,15 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
        sms="{business_name} invited you to book and manage your sessions online: {link}",
        subject="{business_name} invited you",
        email="Hi {client_first_name},\n\n{business_name} invited you to their client portal, where you can "
-             "book sessions, sign forms and keep track of your packages.\n\nAccept: {link}\n\n"
+             "book sessions, sign forms and keep track of your packages.\n\nAccept: {link} (the link expires "
+             "{expires_on})\n\n"
              "{business_name}"),
+    # An invitation to join the team (coach, staff, owner). Someone on the team is waiting for it,
+    # like a client's own booking confirmation: ``requested`` lets it through quiet hours.
+    _k("team_invitation", _("Team invitation"), requested=True,
+       subject="{inviter} invited you to {business_name} on Coach OS",
+       email="{inviter} invited you to join {business_name} on Coach OS as {role}.\n\nAccept: {link} "
+             "(the link expires {expires_on})"),
     _k("receipt", _("Receipt"), requested=True,
        sms="Thanks for your payment of {amount} to {business_name}. Receipt: {link}",
        subject="Your receipt from {business_name}",

@@ -24,7 +24,7 @@ CommsError = outbox.CommsError
 SMS_MAX = 1600  # Twilio's limit for one message body
 EMAIL_MAX = 5000
 # Messages that must stay on: what the team types, and the carrier-required HELP answer.
-ALWAYS_ON = frozenset({"custom", "help_reply"})
+ALWAYS_ON = frozenset({"custom", "help_reply", "invitation", "team_invitation"})  # never switched off
 
 
 @transaction.atomic

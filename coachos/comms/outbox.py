@@ -8,6 +8,9 @@ the message. A dedupe key makes a second enqueue of the same message a no-op.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -31,14 +34,42 @@ class CommsError(Exception):
     """A message that cannot be written as asked; the text is for people."""
 
 
+# Inside ``batch()``: what enqueue has read about each business (its templates, its opt-outs).
+_batch: ContextVar[dict[Any, Any] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Many messages written together (an automation's run for many clients, in one transaction
+    that changes neither templates nor opt-outs): each business's wording and SMS opt-outs are read
+    once in the block instead of once per message. An opt-out that arrives meanwhile still holds:
+    the sender checks again before sending. Outside the block nothing is remembered."""
+    if _batch.get() is not None:  # already in one
+        yield
+        return
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def template_for(organization: Organization, kind: catalog.Kind, channel: str) -> tuple[str, str, bool]:
     """(subject, body, enabled) — the business's own wording, or the default."""
+    cache = _batch.get()
+    key = ("template", organization.pk, kind.key, channel)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[no-any-return]
     own = MessageTemplate.objects.filter(organization=organization, kind=kind.key, channel=channel).first()
     if own is not None:
-        return own.subject, own.body, own.enabled
-    if channel == Channel.SMS:
-        return "", kind.sms, True
-    return kind.subject, kind.email, True
+        found = own.subject, own.body, own.enabled
+    elif channel == Channel.SMS:
+        found = "", kind.sms, True
+    else:
+        found = kind.subject, kind.email, True
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def sender_for(organization: Organization, channel: str) -> str:
@@ -65,7 +96,15 @@ def schedule(organization: Organization, at: datetime) -> datetime:
 
 
 def is_opted_out(organization: Organization, phone: str) -> bool:
-    return bool(phone) and SmsOptOut.objects.filter(organization=organization, phone=phone).exists()
+    if not phone:
+        return False
+    cache = _batch.get()
+    if cache is None:
+        return SmsOptOut.objects.filter(organization=organization, phone=phone).exists()
+    key = ("opted_out", organization.pk)
+    if key not in cache:
+        cache[key] = set(SmsOptOut.objects.filter(organization=organization).values_list("phone", flat=True))
+    return phone in cache[key]
 
 
 # Answers to a text the client sent us (HELP, Y, START): texting us is consent to the answer.

@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 from coachos.accounts.models import Invitation, User
 from coachos.accounts.services import AccountError, invitation_create, invitation_from_token, invitation_token
 from coachos.clients.models import Client
+from coachos.comms.models import OutboundMessage
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import Role
 from tests.conftest import login_as
@@ -26,6 +27,13 @@ NEW_PASSWORD = "maple-Window-2290"
 EXISTING_PASSWORD = "correct-horse-battery"  # UserFactory's password
 INVITE_LINK = re.compile(r"https?://[^/\s]+(/invitations/[^/\s]+/)")
 INVALID_TITLE = "This invitation link does not work"
+
+
+@pytest.fixture(autouse=True)
+def daytime(time_machine: Any) -> None:
+    """Client invitation emails respect the business's quiet hours (21:00–08:00 in Chicago here):
+    the tests run at 11:00 there, whatever the clock says."""
+    time_machine.move_to(datetime(2026, 6, 2, 16, 0, tzinfo=UTC), tick=False)
 
 
 @pytest.fixture
@@ -56,6 +64,11 @@ def invitations(org: Organization) -> list[Invitation]:
 def membership_of(user: Any, org: Organization) -> Membership | None:
     with scopes_disabled():
         return Membership.objects.filter(user=user, organization=org).first()
+
+
+def emails_in_outbox(org: Organization) -> list[OutboundMessage]:
+    with scopes_disabled():
+        return list(OutboundMessage.objects.filter(organization=org, channel="email").order_by("pk"))
 
 
 def link_in(message: Any) -> str:
@@ -100,6 +113,16 @@ def test_owner_invites_staff_and_one_email_with_the_link_is_sent(web: DjangoClie
     assert invitation_from_token(link.removeprefix("/invitations/").removesuffix("/")) == invitation
     page = web.get(f"/o/{org.slug}/team/")
     assert "Invitation sent to sam@example.com." in page.content.decode()
+    # The email is an outbox row like every other message, worded for someone joining the team.
+    [row] = emails_in_outbox(org)
+    assert (row.kind, row.to, row.status) == ("team_invitation", "sam@example.com", OutboundMessage.Status.SENT)
+    assert row.dedupe_key == f"invitation:{invitation.pk}:{invitation.nonce[:12]}:email"
+    assert (row.related_type, row.related_id, row.client_id) == ("invitation", invitation.pk, None)
+    assert message.subject == "Olga Owner invited you to Northside Strength on Coach OS"
+    assert message.body.startswith("Olga Owner invited you to join Northside Strength on Coach OS as front desk.")
+    assert "(the link expires Tuesday 16 June, 11:00 AM)" in message.body  # 14 days, in the business's zone
+    assert "client portal" not in message.body
+    assert [a[1] for a in message.alternatives] == ["text/html"]
 
 
 def test_the_email_is_sent_only_after_commit(web: DjangoClient, org: Organization, django_capture_on_commit_callbacks: Any) -> None:
@@ -183,6 +206,40 @@ def test_coach_can_invite_a_client(org: Organization, invite: Any) -> None:
     assert invitation.role == Role.CLIENT
     assert invitation.invited_by == coach
     assert len(mail.outbox) == 1
+    [row] = emails_in_outbox(org)
+    assert (row.kind, row.to) == ("invitation", "cli@example.com")
+    assert row.dedupe_key == f"invitation:{invitation.pk}:{invitation.nonce[:12]}:email"
+    body = mail.outbox[0].body
+    assert body.startswith("Hi Cleo,\n\nNorthside Strength invited you to their client portal")
+    assert link_in(mail.outbox[0]) in body and "(the link expires Tuesday 16 June, 11:00 AM)" in body
+    assert "on Coach OS as" not in body
+
+
+def test_a_client_invitation_to_a_known_client_is_on_their_record(web: DjangoClient, org: Organization,
+                                                                   invite: Any) -> None:
+    known = ClientFactory(organization=org, email="cleo@example.com", first_name="Cleopatra")
+
+    invite(web, org, "Cleo@Example.com", Role.CLIENT)
+
+    [row] = emails_in_outbox(org)
+    assert (row.kind, row.client_id, row.status) == ("invitation", known.pk, OutboundMessage.Status.SENT)
+    assert mail.outbox[0].body.startswith("Hi Cleopatra,")
+
+
+def test_a_client_invitation_at_night_waits_for_the_end_of_quiet_hours(
+    web: DjangoClient, org: Organization, invite: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2026, 6, 2, 4, 0, tzinfo=UTC), tick=False)  # 23:00 in Chicago
+
+    invite(web, org, "cleo@example.com", Role.CLIENT)
+
+    assert mail.outbox == []
+    [row] = emails_in_outbox(org)
+    assert row.status == OutboundMessage.Status.DEFERRED
+    assert row.scheduled_for == datetime(2026, 6, 2, 13, 0, tzinfo=UTC)  # 08:00 in Chicago
+    # A team invitation is not held: someone on the team is waiting for it.
+    invite(web, org, "sam@example.com", Role.STAFF)
+    assert [m.to for m in mail.outbox] == [["sam@example.com"]]
 
 
 def test_coach_cannot_invite_staff(org: Organization, invite: Any) -> None:
@@ -360,6 +417,11 @@ def test_resend_replaces_the_link(web: DjangoClient, org: Organization, invite: 
     assert len(mail.outbox) == 2
     new_path = link_in(mail.outbox[1])
     assert new_path != old_path
+    invitation.refresh_from_db()
+    first, second = emails_in_outbox(org)
+    assert second.dedupe_key == f"invitation:{invitation.pk}:{invitation.nonce[:12]}:email"
+    assert first.dedupe_key != second.dedupe_key
+    assert {first.status, second.status} == {OutboundMessage.Status.SENT}
     assert_invalid_link_page(DjangoClient().get(old_path))
     browser = DjangoClient()
     old = browser.post(old_path, {"name": "Sam", "password": NEW_PASSWORD})
@@ -370,6 +432,56 @@ def test_resend_replaces_the_link(web: DjangoClient, org: Organization, invite: 
     response = browser.post(new_path, {"name": "Sam", "password": NEW_PASSWORD})
     assert response.status_code == 302
     assert membership_of(User.objects.get(email="sam@example.com"), org).role == Role.STAFF
+
+
+def test_resending_before_the_first_email_went_suppresses_the_old_link(
+    web: DjangoClient, org: Organization, invite: Any, resend: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2026, 6, 2, 4, 0, tzinfo=UTC), tick=False)  # 23:00 in Chicago: held
+    invite(web, org, "cleo@example.com", Role.CLIENT)
+    [invitation] = invitations(org)
+
+    resend(web, invitation)
+
+    old, new = emails_in_outbox(org)
+    assert old.status == OutboundMessage.Status.SUPPRESSED
+    assert old.last_error == "A newer invitation link was sent."
+    assert new.status == OutboundMessage.Status.DEFERRED
+    time_machine.move_to(datetime(2026, 6, 2, 13, 1, tzinfo=UTC), tick=False)  # 08:01: quiet hours over
+    from coachos.comms import sender
+
+    sender.send_due()
+    assert len(mail.outbox) == 1  # only the new link goes
+    assert invitation_from_token(link_in(mail.outbox[0]).split("/")[2]) is not None
+
+
+def test_revoking_suppresses_an_invitation_email_not_sent_yet(
+    web: DjangoClient, org: Organization, invite: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2026, 6, 2, 4, 0, tzinfo=UTC), tick=False)
+    invite(web, org, "cleo@example.com", Role.CLIENT)
+    [invitation] = invitations(org)
+
+    web.post(f"/o/{org.slug}/team/invitations/{invitation.pk}/revoke/")
+
+    [row] = emails_in_outbox(org)
+    assert (row.status, row.last_error) == (OutboundMessage.Status.SUPPRESSED, "The invitation was revoked.")
+
+
+def test_the_old_task_name_still_sends_through_the_outbox(org: Organization, owner: Any) -> None:
+    """Tasks queued before the move run the shim: one outbox row, one email, whatever the repeats."""
+    from coachos.accounts.tasks import send_invitation_email
+
+    invitation = InvitationFactory(organization=org, email="new.coach@example.com", role=Role.COACH,
+                                   invited_by=owner)
+    for _attempt in range(2):
+        send_invitation_email.delay(organization_id=org.pk, invitation_id=invitation.pk)
+
+    assert [m.to for m in mail.outbox] == [["new.coach@example.com"]]
+    [row] = emails_in_outbox(org)
+    assert row.kind == "team_invitation"
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
 
 
 def test_revoked_link_does_not_work(web: DjangoClient, org: Organization, invite: Any) -> None:

@@ -75,7 +75,7 @@ def test_a_client_who_agreed_to_texts_is_invited_by_email_and_by_text(sms_org, t
     assert len(outbox_mail) == 1  # the email, as before
     emailed = LINK.search(outbox_mail[0].body)
     assert emailed is not None
-    [text] = rows(sms_org, kind="invitation")
+    [text] = rows(sms_org, kind="invitation", channel="sms")
     assert (text.channel, text.status, text.client_id) == ("sms", OutboundMessage.Status.SENT, texter.pk)
     assert [s.to for s in sms_sent] == ["+13125550142"]
     assert emailed.group(0) in sms_sent[0].body
@@ -84,9 +84,11 @@ def test_a_client_who_agreed_to_texts_is_invited_by_email_and_by_text(sms_org, t
         invitation = Invitation.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         web.post(f"/o/{sms_org.slug}/team/invitations/{invitation.pk}/resend/")
-    texts = rows(sms_org, kind="invitation")
+    texts = rows(sms_org, kind="invitation", channel="sms")
     assert len(texts) == 2 and len(sms_sent) == 2
     assert LINK.search(outbox_mail[1].body).group(0) in sms_sent[1].body  # type: ignore[union-attr]
+    # The emails are outbox rows too, one per link.
+    assert len(rows(sms_org, kind="invitation", channel="email")) == 2
 
 
 def test_no_text_without_consent(sms_org, invite, outbox_mail):
@@ -94,7 +96,7 @@ def test_no_text_without_consent(sms_org, invite, outbox_mail):
         ClientFactory(organization=sms_org, email="noconsent@example.com", phone="+13125550133", sms_consent=False)
     invite(sms_org, "noconsent@example.com")
     assert len(outbox_mail) == 1
-    assert rows(sms_org, kind="invitation") == []
+    assert rows(sms_org, kind="invitation", channel="sms") == []
 
 
 # --- one zone: the business's --------------------------------------------------------------------
