@@ -2,9 +2,11 @@
 
 ``load_facts`` reads what the business's automations need to know about its clients in a fixed
 number of queries (clients; tags, last bookings and packages only if some automation needs
-them); ``evaluate`` then decides in Python, per automation. The scheduler evaluates every due
-automation of a business against one set of facts, so a business costs a handful of queries
-however many of its automations are due.
+them); ``evaluate`` then decides in Python, per automation, looking only at the clients the
+facts' index says could match (by status and tag, birthdays today, last bookings in order) — the
+full test still decides for each of them. The scheduler evaluates every due automation of a
+business against one set of facts, so a business costs a handful of queries however many of its
+automations are due (and the scheduler reads the facts of a whole batch of businesses at once).
 
 Occurrence keys (condition triggers act once per client per occurrence, see ConditionFire):
   birthday          ``birthday:<year>``
@@ -16,12 +18,14 @@ Occurrence keys (condition triggers act once per client per occurrence, see Cond
 
 from __future__ import annotations
 
+import bisect
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Max
 
 from coachos.clients.models import Client
@@ -29,28 +33,26 @@ from coachos.credits.models import ClientPackage
 from coachos.scheduling.models import Booking
 from coachos.tenancy.models import Organization
 
+from .db import rows
 from .models import Automation, ConditionFire
 
 Condition = Automation.Condition
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     client_id: int
     key: str = ""
     related: tuple[str, int] | None = None  # (model name, id) the message is about
 
 
-@dataclass(frozen=True)
-class ClientRow:
+class ClientRow(NamedTuple):
     id: int
     status: str
     birthday: date | None
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class PackageRow:
+class PackageRow(NamedTuple):
     id: int
     remaining: int
     expires_at: datetime
@@ -65,6 +67,70 @@ class Facts:
     tag_ids: dict[int, set[int]] = field(default_factory=dict)  # client → the tags automations filter on
     last_booking: dict[int, datetime] = field(default_factory=dict)
     packages: dict[int, list[PackageRow]] = field(default_factory=dict)  # active, still valid
+    _index: Index | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def index(self) -> Index:
+        """Built on first use, once per business however many automations are evaluated (the
+        facts are not changed after loading)."""
+        if self._index is None:
+            self._index = Index(self)
+        return self._index
+
+
+class Index:
+    """Which clients could match, so that ``evaluate`` looks at those instead of every client:
+    each set holds at least every client for whom the full test can pass (the full test still
+    decides). By status and tag for the filters; birthdays today; last bookings (and, for the
+    never-booked, creation times) in order, so a lapse cutoff is one bisection."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.by_status: dict[str, list[int]] = {}
+        self.by_tag: dict[int, list[int]] = {}
+        self.birthdays: list[int] = []
+        booked: list[tuple[datetime, int]] = []
+        never: list[tuple[datetime, int]] = []
+        for client in facts.clients.values():
+            self.by_status.setdefault(client.status, []).append(client.id)
+            if client.birthday is not None and _is_birthday(client.birthday, facts.today):
+                self.birthdays.append(client.id)
+            last = facts.last_booking.get(client.id)
+            if last is None:
+                never.append((client.created_at, client.id))
+            else:
+                booked.append((last, client.id))
+        for client_id, tag_ids in facts.tag_ids.items():
+            for tag_id in tag_ids:
+                self.by_tag.setdefault(tag_id, []).append(client_id)
+        booked.sort()
+        never.sort()
+        self.booked_at, self.booked_ids = [at for at, _id in booked], [pk for _at, pk in booked]
+        self.created_at, self.never_ids = [at for at, _id in never], [pk for _at, pk in never]
+
+    def lapsed(self, cutoff: datetime) -> list[int]:
+        """Last booking before ``cutoff``, or never booked and added at or before it."""
+        return (self.booked_ids[:bisect.bisect_left(self.booked_at, cutoff)]
+                + self.never_ids[:bisect.bisect_right(self.created_at, cutoff)])
+
+    def candidates(self, automation: Automation, tags: set[int], facts: Facts) -> Iterable[int]:
+        tagged = {pk for tag_id in tags for pk in self.by_tag.get(tag_id, ())} if tags else None
+        if automation.trigger_type == Automation.Trigger.CONDITION:
+            condition = automation.condition
+            found: Iterable[int]
+            if condition == Condition.BIRTHDAY:
+                found = self.birthdays
+            elif condition == Condition.NO_BOOKING:
+                found = self.lapsed(facts.now - timedelta(days=automation.condition_days or 0))
+            elif condition in (Condition.PACKAGE_EXPIRES, Condition.LOW_CREDITS):
+                found = facts.packages.keys()
+            else:
+                return ()
+            return found if tagged is None else [pk for pk in found if pk in tagged]
+        if tagged is not None:
+            return tagged
+        if automation.statuses:
+            return {pk for status in automation.statuses for pk in self.by_status.get(status, ())}
+        return facts.clients.keys()
 
 
 def tag_filters(automations: Iterable[Automation]) -> dict[int, set[int]]:
@@ -74,8 +140,8 @@ def tag_filters(automations: Iterable[Automation]) -> dict[int, set[int]]:
     if not items:
         return found
     through = Automation.tags.through
-    for automation_id, tag_id in through.objects.filter(automation_id__in=list(found)).values_list(
-            "automation_id", "tag_id"):
+    for automation_id, tag_id in rows(through.objects.filter(automation_id__in=list(found)).values_list(
+            "automation_id", "tag_id")):
         found[automation_id].add(tag_id)
     return found
 
@@ -99,15 +165,15 @@ def load_facts_many(*, organizations: list[Organization], automations: list[Auto
     if client_ids is not None:
         clients = clients.filter(pk__in=client_ids)
     owner: dict[int, int] = {}
-    for org_id, client_id, status, birthday, created_at in clients.values_list(
-            "organization_id", "id", "status", "birthday", "created_at"):
+    for org_id, client_id, status, birthday, created_at in rows(clients.values_list(
+            "organization_id", "id", "status", "birthday", "created_at")):
         found[org_id].clients[client_id] = ClientRow(client_id, status, birthday, created_at)
         owner[client_id] = org_id
     wanted_tags = set().union(*tags.values()) if tags else set()
     if wanted_tags:
         through = Client.tags.through
-        for client_id, tag_id in through.objects.filter(tag_id__in=wanted_tags, **restrict).values_list(
-                "client_id", "tag_id"):
+        for client_id, tag_id in rows(through.objects.filter(tag_id__in=wanted_tags, **restrict).values_list(
+                "client_id", "tag_id")):
             if client_id in owner:
                 found[owner[client_id]].tag_ids.setdefault(client_id, set()).add(tag_id)
     needs: dict[str, set[int]] = {}
@@ -116,17 +182,17 @@ def load_facts_many(*, organizations: list[Organization], automations: list[Auto
             needs.setdefault(automation.condition, set()).add(automation.organization_id)
     lapse_orgs = needs.get(Condition.NO_BOOKING, set())
     if lapse_orgs:
-        for client_id, last in (Booking.objects.filter(organization_id__in=lapse_orgs, status__in=Booking.ACTIVE,
-                                                       **restrict)
-                                .values("client_id").annotate(last=Max("session__starts_at"))
-                                .values_list("client_id", "last")):
+        # The sessions' business too (always the booking's): lets the join use its index.
+        for client_id, last in rows(Booking.objects.filter(
+                organization_id__in=lapse_orgs, status__in=Booking.ACTIVE, session__organization_id__in=lapse_orgs,
+                **restrict).values("client_id").annotate(last=Max("session__starts_at")).values_list("client_id", "last")):
             if client_id in owner:
                 found[owner[client_id]].last_booking[client_id] = last
     package_orgs = needs.get(Condition.PACKAGE_EXPIRES, set()) | needs.get(Condition.LOW_CREDITS, set())
     if package_orgs:
-        for package_id, client_id, remaining, expires_at in ClientPackage.objects.filter(
+        for package_id, client_id, remaining, expires_at in rows(ClientPackage.objects.filter(
                 organization_id__in=package_orgs, status=ClientPackage.Status.ACTIVE, expires_at__gt=now, **restrict
-        ).values_list("id", "client_id", "remaining", "expires_at"):
+        ).values_list("id", "client_id", "remaining", "expires_at")):
             if client_id in owner:
                 found[owner[client_id]].packages.setdefault(client_id, []).append(
                     PackageRow(package_id, remaining, expires_at))
@@ -183,8 +249,9 @@ def condition_target(automation: Automation, client: ClientRow, facts: Facts) ->
 def evaluate(automation: Automation, facts: Facts, tags: set[int]) -> list[Target]:
     """Every client the automation is for right now (before removing occurrences already acted on)."""
     targets = []
-    for client in facts.clients.values():
-        if not passes_filters(automation, client, tags, facts):
+    for client_id in facts.index.candidates(automation, tags, facts):
+        client = facts.clients.get(client_id)
+        if client is None or not passes_filters(automation, client, tags, facts):
             continue
         if automation.trigger_type == Automation.Trigger.CONDITION:
             target = condition_target(automation, client, facts)
@@ -201,6 +268,18 @@ def already_fired(automations: list[Automation], targets: dict[int, list[Target]
     ids = [a.pk for a in automations if a.trigger_type == Automation.Trigger.CONDITION and targets.get(a.pk)]
     if not ids:
         return set()
+    if connection.vendor == "postgresql":
+        # The exact (automation, client, key) triples, joined against the unique index's columns.
+        # The automations are the caller's (of its business, or businesses), so are the rows.
+        triples = [(a, t.client_id, t.key) for a in ids for t in targets[a]]
+        meta = ConditionFire._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT f.automation_id, f.client_id, f.key FROM {meta.db_table} f "  # noqa: S608
+                "JOIN unnest(%s::bigint[], %s::bigint[], %s::varchar[]) AS t(automation_id, client_id, key) "
+                "ON f.automation_id = t.automation_id AND f.client_id = t.client_id AND f.key = t.key",
+                [[a for a, _c, _k in triples], [c for _a, c, _k in triples], [k for _a, _c, k in triples]])
+            return set(cursor.fetchall())
     client_ids = {t.client_id for a in ids for t in targets[a]}
     keys = {t.key for a in ids for t in targets[a]}
     return set(ConditionFire.objects.filter(automation_id__in=ids, client_id__in=client_ids, key__in=keys)

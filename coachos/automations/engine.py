@@ -14,7 +14,8 @@ The tick (every minute, through the platform job ``run-automations``):
    write lock at their start, the second scheduler waits and then finds nothing due.
 3. hands each claimed batch to one task (``tasks.run_due_automations``), which reads the facts
    of all the batch's businesses in a fixed number of queries, evaluates every run, and then,
-   business by business (in its scope, zone and transaction), does the actions and records them.
+   business by business (each in its scope, zone and savepoint), does the actions; the runs'
+   records are written with them, in the batch's one transaction (see ``run_due``).
 
 A due time missed while nothing ran (the worker was down) is run once when the scheduler comes
 back — not once per missed occurrence — and the next due time is the first one after now.
@@ -24,25 +25,29 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime, time, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scope, scopes_disabled
 
 from coachos.clients.models import Client
 from coachos.common.events import Event
+from coachos.comms import outbox
 from coachos.scheduling.models import Booking
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
 from . import audience, runner, schedule
 from .audience import Target
-from .db import update_many
+from .db import insert_rows, update_rows
 from .models import Automation, AutomationRun, ConditionFire
 
 logger = logging.getLogger("coachos.automations")
@@ -63,51 +68,97 @@ def next_run_for(automation: Automation, *, after: datetime) -> datetime | None:
     """The automation's next due time after ``after`` (None: not timed, or switched off)."""
     if not automation.enabled or not automation.is_timed:
         return None
-    tz = automation.organization.tzinfo
-    if automation.trigger_type == Trigger.SCHEDULE:
-        return schedule.next_due(after=after, tz=tz, at=automation.time_of_day, frequency=automation.frequency,
-                                 weekdays=automation.weekdays or (), day_of_month=automation.day_of_month)
+    return _due_after(after=after, tz=automation.organization.tzinfo, trigger=automation.trigger_type,
+                      at=automation.time_of_day, frequency=automation.frequency, weekdays=automation.weekdays or (),
+                      day_of_month=automation.day_of_month)
+
+
+def _due_after(*, after: datetime, tz: ZoneInfo, trigger: str, at: time, frequency: str, weekdays: Iterable[int],
+               day_of_month: int | None) -> datetime:
+    if trigger == Trigger.SCHEDULE:
+        return schedule.next_due(after=after, tz=tz, at=at, frequency=frequency, weekdays=weekdays,
+                                 day_of_month=day_of_month)
     # A condition is checked once a day, at the automation's time.
-    return schedule.next_due(after=after, tz=tz, at=automation.time_of_day, frequency=schedule.DAILY)
+    return schedule.next_due(after=after, tz=tz, at=at, frequency=schedule.DAILY)
 
 
 # --- the tick -----------------------------------------------------------------------------------
 
+INTERRUPTED = gettext_lazy("The run was interrupted before it finished (the background worker stopped), so nothing "
+                           "it would have done was kept. Retry it to run it again.")
+
+
 def sweep_stale(*, now: datetime) -> int:
-    """Runs left ``running`` by a worker that stopped: failed, with the reason, retryable."""
-    return AutomationRun.objects.filter(status=Run.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
-        status=Run.Status.FAILED, finished_at=now,
-        error=_("The run was interrupted before it finished (the background worker stopped), so nothing it "
-                "would have done was kept. Retry it to run it again."))
+    """Runs left ``running`` by a worker that stopped: failed, with the reason, retryable; the
+    coach is told."""
+    return _end_failed(AutomationRun.objects.filter(status=Run.Status.RUNNING, started_at__lt=now - STALE_AFTER),
+                       error=str(INTERRUPTED), now=now)
 
 
-def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[AutomationRun]:
-    """Claim up to ``limit`` due automations and write their runs (one transaction)."""
+def _end_failed(runs: QuerySet[AutomationRun], *, error: str, now: datetime) -> int:
+    """Mark the runs that are still running failed, with ``error``, and tell each business's team
+    (one transaction; runs another worker holds are left to it)."""
+    with transaction.atomic():
+        ended = list(runs.filter(status=Run.Status.RUNNING).select_for_update(skip_locked=True, of=("self",))
+                     .select_related("automation", "organization"))
+        if not ended:
+            return 0
+        AutomationRun.objects.filter(pk__in=[run.pk for run in ended]).update(
+            status=Run.Status.FAILED, finished_at=now, error=error)
+        for run in ended:
+            run.status, run.finished_at, run.error = Run.Status.FAILED, now, error
+            run.automation.organization = run.organization
+            with scope(organization=run.organization):
+                runner.notify_failure(run)
+    return len(ended)
+
+
+CLAIMED = ("pk", "organization_id", "trigger_type", "frequency", "weekdays", "day_of_month", "time_of_day",
+           "next_run_at", "organization__timezone")
+
+
+class Claimed(NamedTuple):
+    pk: int  # the run's
+    organization_id: int
+
+
+def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[Claimed]:
+    """Claim up to ``limit`` due automations and write their runs (one transaction).
+
+    Plain rows, not model instances, and each distinct schedule's next due time worked out once:
+    a thousand automations with a few kinds of schedule cost a few statements."""
     with transaction.atomic():
         due = list(
             Automation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(enabled=True, next_run_at__isnull=False, next_run_at__lte=now)
-            .select_related("organization").order_by("next_run_at", "id")[:limit]
+            .order_by("next_run_at", "id").values_list(*CLAIMED)[:limit]
         )
         if not due:
             return []
-        runs = []
-        for automation in due:
-            due_at = automation.next_run_at
-            automation.next_run_at = next_run_for(automation, after=now)
-            if due_at is None or not automation.is_timed:
+        following: dict[tuple[Any, ...], datetime] = {}
+        advanced: list[tuple[datetime | None, int]] = []
+        runs: dict[tuple[int, Any], tuple[int, int, str, datetime]] = {}
+        for pk, organization_id, trigger, frequency, weekdays, day_of_month, at, due_at, zone in due:
+            if trigger not in (Trigger.SCHEDULE, Trigger.CONDITION):  # not timed: never due again
+                advanced.append((None, pk))
                 continue
-            runs.append(AutomationRun(
-                organization_id=automation.organization_id, automation=automation, trigger=automation.trigger_type,
-                due_at=due_at, status=Run.Status.RUNNING, started_at=now))
-        update_many(due, ["next_run_at"])
-        if runs:
-            done = set(AutomationRun.objects.filter(
-                automation_id__in=[r.automation_id for r in runs], due_at__in={r.due_at for r in runs},
-                trigger__in=[Trigger.SCHEDULE, Trigger.CONDITION]).values_list("automation_id", "due_at"))
-            runs = [r for r in runs if (r.automation_id, r.due_at) not in done]
-            AutomationRun.objects.bulk_create(runs)
-    return runs
+            key = (zone, trigger, at, frequency, tuple(weekdays or ()), day_of_month)
+            if key not in following:
+                following[key] = _due_after(after=now, tz=ZoneInfo(zone), trigger=trigger, at=at, frequency=frequency,
+                                            weekdays=key[4], day_of_month=day_of_month)
+            advanced.append((following[key], pk))
+            runs[(pk, due_at)] = (organization_id, pk, trigger, due_at)
+        update_rows(Automation, ["next_run_at"], advanced)
+        if not runs:
+            return []
+        for done in AutomationRun.objects.filter(
+                automation_id__in=[pk for pk, _due in runs], due_at__in={due for _pk, due in runs},
+                trigger__in=[Trigger.SCHEDULE, Trigger.CONDITION]).values_list("automation_id", "due_at"):
+            runs.pop(done, None)
+        rows = list(runs.values())
+        ids = insert_rows(AutomationRun, ["organization", "automation", "trigger", "due_at"], rows,
+                          same={"status": Run.Status.RUNNING, "started_at": now})
+    return [Claimed(pk, row[0]) for pk, row in zip(ids, rows, strict=True)]
 
 
 def _dispatch(run_ids: list[int]) -> None:
@@ -163,23 +214,20 @@ def _plan(runs: list[AutomationRun], now: datetime) -> Plan:
 
 def _act(organization: Organization, runs: list[AutomationRun], plan: Plan, now: datetime) -> None:
     """Do the actions of one business's runs that have clients to act for, mark the occurrences
-    acted on, and record the runs — all in the caller's transaction (a database error undoes the
-    business's runs together, and they are recorded as failed with nothing kept)."""
-    fires = [ConditionFire(organization=organization, automation_id=run.automation_id, client_id=t.client_id,
-                           key=t.key, run=run, fired_at=now)
-             for run in runs if run.automation.trigger_type == Trigger.CONDITION for t in plan.targets[run.pk]]
-    if fires:
-        ConditionFire.objects.bulk_create(fires)
-    for client in plan.clients.values():
-        if client.organization_id == organization.pk:
-            client.organization = organization
+    acted on, fill in the runs' records and tell the team of those that failed — all in the
+    caller's savepoint (a database error undoes the business's runs together, and they are
+    recorded as failed with nothing kept). The caller saves the records."""
+    insert_rows(ConditionFire, ["organization", "automation", "client", "key", "run", "fired_at"],
+                [(organization.pk, run.automation_id, t.client_id, t.key, run.pk, now)
+                 for run in runs if run.automation.trigger_type == Trigger.CONDITION for t in plan.targets[run.pk]])
     cache: dict[Any, Any] = {}
     for run in runs:
         mine = plan.targets[run.pk]
         outcomes = runner.perform(run=run, targets=mine, clients=plan.clients, related=plan.related, now=now,
                                   cache=cache)
         runner.finish(run, targets=mine, outcomes=outcomes)
-    runner.save_records(runs)
+    for run in runs:
+        runner.notify_failure(run)
 
 
 def _stopped(exc: Exception) -> str:
@@ -190,45 +238,67 @@ def _stopped(exc: Exception) -> str:
 def _fail(run_ids: list[int], exc: Exception) -> None:
     logger.exception("automation runs stopped", extra={"runs": len(run_ids)})
     with scopes_disabled():
-        AutomationRun.objects.filter(pk__in=run_ids, status=Run.Status.RUNNING).update(
-            status=Run.Status.FAILED, finished_at=timezone.now(), error=_stopped(exc))
+        _end_failed(AutomationRun.objects.filter(pk__in=run_ids), error=_stopped(exc), now=timezone.now())
+
+
+# What running due runs never reads (the record's fields are written whole by ``runner.finish``):
+# left out of the query that loads a thousand runs with their automations.
+UNREAD = ("trigger_data", "event_key", "retry_of", "created_by", "due_at", "finished_at", "error", "results",
+          "outcomes", "client_ids", "automation__created_at", "automation__updated_at", "automation__next_run_at",
+          "automation__created_by")
 
 
 def run_due(run_ids: list[int]) -> int:
     """Do claimed runs (schedule, condition, by hand, full retries) — those still running — of any
-    businesses. Their facts are read for all businesses at once (scopes disabled, every query
-    filtered by the businesses' ids); then each business acts inside its own scope, zone and
-    transaction, and a business whose runs fail does not stop the others. Runs that found nobody
-    are recorded together at the end (they did nothing that their record must commit with)."""
+    businesses.
+
+    Their facts are read for all businesses at once (scopes disabled, every query filtered by the
+    businesses' ids). Then, in one transaction, each business acts inside its own scope, zone and
+    savepoint: a business whose runs fail is rolled back alone, its runs recorded as failed, and the
+    others go on. The records of every run (those that acted and those that found nobody) are
+    written together at the end, in the same transaction as what they did: they commit together,
+    once, or — the worker stopped, the database went away — not at all, and the runs are then
+    found still running and recorded as interrupted. (One commit per batch rather than per
+    business: a commit waits for the disk, and a busy minute has a thousand businesses.)"""
     with scopes_disabled():
         runs = list(AutomationRun.objects.filter(pk__in=run_ids, status=Run.Status.RUNNING)
-                    .select_related("automation", "organization").order_by("organization_id", "id"))
+                    .select_related("automation").defer(*UNREAD).order_by("organization_id", "id"))
         if not runs:
             return 0
         now = timezone.now()
+        organizations = Organization.objects.in_bulk({run.organization_id for run in runs})
         for run in runs:
-            run.automation.organization = run.organization
+            run.organization = run.automation.organization = organizations[run.organization_id]
         try:
             plan = _plan(runs, now)
         except Exception as exc:
             _fail([run.pk for run in runs], exc)
             return len(runs)
+        for client in plan.clients.values():
+            client.organization = organizations[client.organization_id]
     by_business: dict[int, list[AutomationRun]] = defaultdict(list)
-    idle: list[AutomationRun] = []
+    done: list[AutomationRun] = []
     for run in runs:
         if plan.targets[run.pk]:
             by_business[run.organization_id].append(run)
         else:
-            idle.append(runner.finish(run, targets=[], outcomes=[]))
-    for busy in by_business.values():
-        organization = busy[0].organization
-        try:
-            with scope(organization=organization), timezone.override(organization.tzinfo), transaction.atomic():
-                _act(organization, busy, plan, now)
-        except Exception as exc:
-            _fail([run.pk for run in busy], exc)
-    with scopes_disabled():
-        runner.save_records(idle)
+            done.append(runner.finish(run, targets=[], outcomes=[]))
+    try:
+        with transaction.atomic():
+            for busy in by_business.values():
+                organization = busy[0].organization
+                try:
+                    with scope(organization=organization), timezone.override(organization.tzinfo), \
+                            transaction.atomic(), outbox.batch():
+                        _act(organization, busy, plan, now)
+                except Exception as exc:
+                    _fail([run.pk for run in busy], exc)
+                else:
+                    done.extend(busy)
+            with scopes_disabled():
+                runner.save_records(done)
+    except Exception as exc:
+        _fail([run.pk for run in runs], exc)
     return len(runs)
 
 
@@ -330,12 +400,13 @@ def _complete(run: AutomationRun, targets: list[Target], *,
     """Do ``run``'s actions for ``targets`` (already chosen) and record the result."""
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), outbox.batch():
             clients = audience.clients_of(targets)
             outcomes = runner.perform(run=run, targets=targets, clients=clients,
                                       related=audience.related_objects(targets), now=now, only=only)
             runner.finish(run, targets=targets, outcomes=outcomes)
             run.save(update_fields=runner.RECORD_FIELDS)
+            runner.notify_failure(run)
     except Exception as exc:
         _fail([run.pk], exc)
         run.refresh_from_db()

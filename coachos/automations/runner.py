@@ -23,6 +23,7 @@ retry is a new run that redoes only the pairs that were not ok.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -33,7 +34,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -257,6 +258,19 @@ def _reason_text(reasons: Counter[str]) -> str:
     return "; ".join(f"{text} ({n})" if n > 1 else text for text, n in reasons.most_common(3))
 
 
+@functools.lru_cache(maxsize=2048)
+def _described(language: str | None, action: tuple[tuple[str, Any], ...]) -> str:
+    return A.describe(dict(action))
+
+
+def _label(action: dict[str, Any]) -> str:
+    """``actions.describe``, worked out once per action and language (every run records it)."""
+    try:
+        return _described(translation.get_language(), tuple(sorted(action.items())))
+    except TypeError:  # a value that cannot be a key
+        return A.describe(action)
+
+
 def summarize(actions: list[dict[str, Any]], outcomes: Iterable[dict[str, Any]]) -> tuple[str, str, list[dict[str, Any]]]:
     """(status, error, results) from the outcomes (see the module doc)."""
     outcomes = list(outcomes)
@@ -275,7 +289,7 @@ def summarize(actions: list[dict[str, Any]], outcomes: Iterable[dict[str, Any]])
         else:
             status = "partial"
         detail = _reason_text(reasons)
-        label = A.describe(action)
+        label = _label(action)
         results.append({"action": index, "type": action["type"], "label": label, "status": status,
                         "ok": counts[OK], "not_sent": counts[NOT_SENT], "failed": counts[FAILED], "detail": detail})
         if reasons:
@@ -318,6 +332,32 @@ def finish(run: AutomationRun, *, targets: list[Target], outcomes: list[dict[str
 
 
 RECORD_FIELDS = ["status", "error", "results", "outcomes", "client_ids", "clients_reached", "finished_at"]
+
+
+def failure_notice(run: AutomationRun) -> str:
+    """What the coach is told about a run that ended failed or partly done (its first reason)."""
+    reason = next((line.strip() for line in run.error.splitlines() if line.strip()), "")
+    values = {"name": run.automation.name, "reason": reason}
+    if run.status == Run.Status.PARTIAL:
+        text = _("“%(name)s” was only partly done: %(reason)s") if reason else _("“%(name)s” was only partly done.")
+    else:
+        text = _("“%(name)s” failed: %(reason)s") if reason else _("“%(name)s” failed.")
+    return (text % values)[:300]
+
+
+def notify_failure(run: AutomationRun) -> None:
+    """A run that ended failed or partly done: the coach hears of it (a bell entry, and email as each
+    person chose), once per run. Call it in the transaction that records the run's end. It never
+    fails the run: a problem telling the team is logged (its savepoint undoes what it wrote)."""
+    if run.status not in (Run.Status.FAILED, Run.Status.PARTIAL):
+        return
+    try:
+        with transaction.atomic():
+            notify.team(organization=run.automation.organization, kind="automation_failed",
+                        context={"message": failure_notice(run)}, related=run,
+                        dedupe_key=f"automation-failed:{run.pk}", url=run_url(run))
+    except Exception:
+        logger.exception("could not tell the team about a failed automation run", extra={"run": run.pk})
 
 
 def save_records(runs: list[AutomationRun]) -> None:
