@@ -58,8 +58,9 @@ def build(message: OutboundMessage) -> EmailMultiAlternatives:
                                    from_email=message.sender, to=[message.to], headers=headers)
     email.attach_alternative(html, "text/html")
     refs = [tuple(ref) for ref in message.attachments]
-    if message.related_type == "booking" and message.related_id and catalog.KINDS.get(message.kind) \
-            and catalog.kind(message.kind).booking and message.kind != "cancellation":
+    spec = catalog.KINDS.get(message.kind)
+    if (message.related_type == "booking" and message.related_id and spec is not None and spec.booking
+            and message.kind != "cancellation"):
         refs.append(("booking_ics", message.related_id))
     for name, object_id in refs:
         built = attachments.build(organization, str(name), int(object_id))

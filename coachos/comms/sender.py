@@ -54,7 +54,8 @@ def _still_wanted(message: OutboundMessage, now: datetime) -> str:
         from coachos.scheduling.models import Booking
 
         booking = Booking.objects.select_related("session").filter(pk=message.related_id).first()
-        if booking is None or booking.status != Booking.Status.CONFIRMED and message.kind != "follow_up":
+        # A follow-up is about a finished session, so only its absence matters.
+        if booking is None or (booking.status != Booking.Status.CONFIRMED and message.kind != "follow_up"):
             return _("The booking was cancelled before this went out.")
         if message.kind in REMINDER_KINDS and booking.session.starts_at <= now:
             return _("The session had already started.")
