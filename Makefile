@@ -33,11 +33,12 @@ install-dev: .make/install-dev assets
 assets: coachos/static/vendor/htmx.min.js
 
 migrate: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py createcachetable
+	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	@DEBUG=1 $(PY) manage.py createcachetable
 
+## demo: load the demo business once, into an empty database (afterwards it says so and writes nothing).
 demo: migrate
-	DEBUG=1 $(PY) manage.py seed_demo
+	@DEBUG=1 $(PY) manage.py seed_demo
 
 ## make run: install, migrate the SQLite database under var/, load demo data, serve with jobs.
 run: demo

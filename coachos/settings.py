@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "coachos.billing",
     "coachos.books",
     "coachos.automations",
+    "coachos.site",  # the top floor: dashboard, navigation, demo seed (DESIGN.md, floors)
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coachos.tenancy.context_processors.tenancy",
+                "coachos.site.context_processors.navigation",
             ],
         },
     },

@@ -5,15 +5,20 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-1}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
+# Print only the banner below (and the emails the console backend writes); warnings and errors still
+# show. LOG_LEVEL=INFO make run brings back the servers' and jobs' logs.
+export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+VAR_DIR="${VAR_DIR:-var}"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-.venv/bin/celery -A coachos worker --beat --pool=solo --concurrency=1 --loglevel=INFO \
-  --schedule "var/celerybeat-schedule" &
+.venv/bin/celery -A coachos --quiet worker --beat --pool=solo --concurrency=1 --loglevel="$LOG_LEVEL" \
+  --schedule "$VAR_DIR/celerybeat-schedule" &
 pids+=($!)
-.venv/bin/uvicorn coachos.asgi:application --host 127.0.0.1 --port "$PORT" --no-access-log --lifespan off &
+.venv/bin/uvicorn coachos.asgi:application --host 127.0.0.1 --port "$PORT" --no-access-log --lifespan off \
+  --log-level "$(echo "$LOG_LEVEL" | tr '[:upper:]' '[:lower:]')" &
 pids+=($!)
 
 sleep 1

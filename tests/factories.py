@@ -146,6 +146,7 @@ from coachos.scheduling.models import (  # noqa: E402
     RecurringBooking,
     Room,
     SessionType,
+    SkippedOccurrence,
     SlotHold,
     TrainingSession,
     WaitlistEntry,
@@ -278,6 +279,19 @@ class ClientFeedFactory(ScopedFactory):
     organization = factory.SelfAttribute("client.organization")
 
 
+class SkippedOccurrenceFactory(ScopedFactory):
+    class Meta:
+        model = SkippedOccurrence
+
+    recurring_booking = factory.SubFactory(RecurringBookingFactory)
+    organization = factory.SelfAttribute("recurring_booking.organization")
+    coach = factory.SelfAttribute("recurring_booking.coach")
+    client = factory.SelfAttribute("recurring_booking.client")
+    starts_at = factory.Sequence(lambda n: _hour_from_now(24 * 7 + 2 * n))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + __import__("datetime").timedelta(hours=1))
+    reason = "blocked"
+
+
 TENANT_FACTORIES.update({
     Coach: CoachFactory,
     Room: RoomFactory,
@@ -291,11 +305,12 @@ TENANT_FACTORIES.update({
     SlotHold: SlotHoldFactory,
     WaitlistEntry: WaitlistEntryFactory,
     ClientFeed: ClientFeedFactory,
+    SkippedOccurrence: SkippedOccurrenceFactory,
 })
 
 
 # --- credits ----------------------------------------------------------------------------------
-from coachos.credits.models import ClientPackage, CreditEntry, PackagePlan  # noqa: E402
+from coachos.credits.models import BookingCredit, ClientPackage, CreditEntry, PackagePlan  # noqa: E402
 
 
 class PackagePlanFactory(ScopedFactory):
@@ -331,8 +346,17 @@ class CreditEntryFactory(ScopedFactory):
     amount = 10
 
 
+class BookingCreditFactory(ScopedFactory):
+    class Meta:
+        model = BookingCredit
+
+    booking = factory.SubFactory(BookingFactory)
+    organization = factory.SelfAttribute("booking.organization")
+    package = factory.SubFactory(ClientPackageFactory, client=factory.SelfAttribute("..booking.client"))
+
+
 TENANT_FACTORIES.update({PackagePlan: PackagePlanFactory, ClientPackage: ClientPackageFactory,
-                         CreditEntry: CreditEntryFactory})
+                         CreditEntry: CreditEntryFactory, BookingCredit: BookingCreditFactory})
 
 
 # --- clients: tags and notes ------------------------------------------------------------------

@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "coachos.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from coachos.tenancy.middleware import set_token_authenticator
+
+        from .tokens import token_authenticate
+
+        set_token_authenticator(token_authenticate)

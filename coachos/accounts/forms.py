@@ -1,25 +1,14 @@
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from coachos.tenancy.models import validate_timezone
+from coachos.tenancy.forms import TimezoneField, timezone_choices
 
-
-def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in names]]
-
-
-class TimezoneField(forms.ChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("choices", timezone_choices)
-        kwargs.setdefault("validators", [validate_timezone])
-        super().__init__(**kwargs)
+__all__ = ["ApiTokenForm", "InvitationSignupForm", "SignupForm", "TimezoneField", "timezone_choices"]
 
 
 class SignupForm(forms.Form):

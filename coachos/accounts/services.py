@@ -1,28 +1,29 @@
-"""Writes for accounts: API tokens and invitations. Each change is audited."""
+"""Writes for accounts: API tokens and invitations. Each change is audited.
+
+Accounts is on the ground floor: what an invitation means elsewhere goes through events, in the same
+transaction — ``invitation.sent`` / ``invitation.revoked`` (comms writes or suppresses the messages),
+``invitation.accepted`` (clients links the client record), ``membership.created`` (scheduling)."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from coachos.clients.models import Client
+from coachos.common import events
 from coachos.tenancy import audit
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import Perm, Role
 
 from .models import ApiToken, Invitation, User
 from .tokens import hash_token, new_raw_token
-
-if TYPE_CHECKING:
-    from coachos.comms.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -97,87 +98,17 @@ def _can_invite(membership: Membership, role: str) -> bool:
     return membership.has(Perm.MANAGE_TEAM)
 
 
-def _invitee_client(invitation: Invitation) -> Client | None:
-    """The client record a client invitation is for, if the business already has one. Call in scope."""
-    if invitation.role != Role.CLIENT:
-        return None
-    return Client.objects.filter(email__iexact=invitation.email).order_by("pk").first()
-
-
-def _suppress_unsent(invitation: Invitation, *, reason: str, keep: str = "") -> None:
-    """Messages for this invitation that have not gone out yet carry a link that no longer works
-    (resent or revoked): mark them suppressed so the old link is never delivered."""
-    from coachos.comms.models import OutboundMessage
-
-    unsent = OutboundMessage.objects.filter(
-        organization=invitation.organization, related_type=Invitation._meta.model_name, related_id=invitation.pk,
-        status__in=OutboundMessage.PENDING,
-    )
-    if keep:
-        unsent = unsent.exclude(dedupe_key__startswith=keep)
-    unsent.update(status=OutboundMessage.Status.SUPPRESSED, last_error=reason[:500], updated_at=timezone.now())
-
-
-def invitation_email_enqueue(*, invitation: Invitation) -> OutboundMessage | None:
-    """Write the invitation email to the outbox, in this transaction (it goes after commit; one email
-    per link: resending makes a new link and a new row, a repeat for the same link is a no-op).
-    ``sent_at`` records when the email was queued; the outbox row records its delivery. None when the
-    business has switched this email off. Call inside the business's scope."""
-    from coachos.comms import outbox
-
-    client = _invitee_client(invitation)
-    inviter = invitation.invited_by
-    with translation.override(invitation.organization.locale):
-        role = str(Role(invitation.role).label).lower()
-        first_name = ((client.first_name if client is not None else "") or invitation.name.partition(" ")[0]
-                      or _("there"))
-    message = outbox.enqueue(
-        organization=invitation.organization, channel="email",
-        kind="invitation" if invitation.role == Role.CLIENT else "team_invitation",
-        client=client, to=invitation.email, related=invitation,
-        context={
-            "link": invitation_url(invitation),
-            "inviter": (inviter.get_full_name() if inviter is not None else "") or invitation.organization.name,
-            "role": role,
-            "expires_on": invitation.expires_at,
-            "client_first_name": first_name,
-        },
-        dedupe_key=f"{_invitation_key(invitation)}:email",
-    )
-    if message is None:
-        logger.warning("invitation email switched off by the business", extra={"invitation_id": invitation.pk})
-        return None
-    invitation.sent_at = timezone.now()
-    invitation.save(update_fields=["sent_at"])
-    return message
-
-
-def _invitation_key(invitation: Invitation) -> str:
+def invitation_message_key(invitation: Invitation) -> str:
     """Dedupe-key prefix of the messages carrying this invitation's current link."""
     return f"invitation:{invitation.pk}:{invitation.nonce[:12]}"
 
 
 def _send(invitation: Invitation) -> None:
-    """Email the current link (and text it to a client who agreed to texts); older unsent messages
-    with a previous link are suppressed. Call inside the business's scope and transaction."""
-    _suppress_unsent(invitation, reason=_("A newer invitation link was sent."), keep=_invitation_key(invitation))
-    invitation_email_enqueue(invitation=invitation)
-    _text_invitation(invitation)
-
-
-def _text_invitation(invitation: Invitation) -> None:
-    """A client who has a mobile number and agreed to texts also gets the link by SMS (through the
-    outbox, in this transaction; one text per link sent). Call inside the business's scope."""
-    if invitation.role != Role.CLIENT:
-        return
-    from coachos.comms import outbox
-
-    client = _invitee_client(invitation)
-    if client is None or not client.phone or not client.sms_consent:
-        return
-    outbox.enqueue(organization=invitation.organization, channel="sms", kind="invitation", client=client,
-                   context={"link": invitation_url(invitation)}, related=invitation,
-                   dedupe_key=_invitation_key(invitation))
+    """Tell the apps above that the current link is to be sent: comms writes the email (and a text to a
+    client who agreed to texts) to the outbox in this transaction, and suppresses unsent messages
+    with an older link. Call inside the business's scope and transaction."""
+    events.emit("invitation.sent", organization=invitation.organization, obj=invitation,
+                data={"key": invitation_message_key(invitation), "role": invitation.role})
 
 
 @transaction.atomic
@@ -233,7 +164,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
             raise AccountError(_("Only a pending invitation can be revoked."))
         invitation.status = Invitation.Status.REVOKED
         invitation.save(update_fields=["status"])
-        _suppress_unsent(invitation, reason=_("The invitation was revoked."))
+        events.emit("invitation.revoked", organization=invitation.organization, obj=invitation)
         audit.log(organization=invitation.organization, actor=actor, action="invitation.revoked", obj=invitation)
     return invitation
 
@@ -253,24 +184,16 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             organization=invitation.organization, user=user, defaults={"role": invitation.role}
         )
         if created:
-            from coachos.scheduling.services import coach_ensure
-
-            coach_ensure(membership=membership)
-        if invitation.role == Role.CLIENT:
-            client = Client.objects.filter(email__iexact=user.email).first()
-            if client is None:
-                first, _sep, last = (user.name or invitation.name or user.email.split("@")[0]).partition(" ")
-                client = Client.objects.create(
-                    organization=invitation.organization, email=user.email, first_name=first, last_name=last
-                )
-            if client.user_id is None:
-                client.user = user
-                client.save(update_fields=["user", "updated_at"])
+            events.emit("membership.created", organization=invitation.organization, obj=membership,
+                        data={"role": membership.role})
         invitation.status = Invitation.Status.ACCEPTED
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
         audit.log(organization=invitation.organization, actor=user, action="invitation.accepted", obj=invitation)
+        # A client invitation links (or creates) the client record: the clients app, in this transaction.
+        events.emit("invitation.accepted", organization=invitation.organization, obj=invitation,
+                    data={"user_id": user.pk, "role": invitation.role})
         if created:
             audit.log(organization=invitation.organization, actor=user, action="membership.created",
                       obj=membership, data={"role": membership.role})

@@ -9,7 +9,8 @@ class AutomationsConfig(AppConfig):
     def ready(self) -> None:
         from coachos.common import events
 
-        from . import actions, engine
+        # tasks: imported to register the Celery tasks that dispatch.py queues by name
+        from . import actions, engine, services, tasks  # noqa: F401
 
         actions.register_message_kinds()
-        events.subscribe(engine.on_event)
+        events.subscribe(engine.on_event, services.EVENT_NAMES)  # only what an automation can listen to

@@ -48,6 +48,7 @@ from coachos.tenancy.models import Organization
 from . import audience, runner, schedule
 from .audience import Target
 from .db import insert_rows, update_rows
+from .dispatch import HANDLE_EVENT, RUN_DUE_AUTOMATIONS, task_by_name
 from .models import Automation, AutomationRun, ConditionFire
 
 logger = logging.getLogger("coachos.automations")
@@ -162,9 +163,7 @@ def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[Claimed]:
 
 
 def _dispatch(run_ids: list[int]) -> None:
-    from .tasks import run_due_automations
-
-    run_due_automations.delay(run_ids=run_ids)
+    task_by_name(RUN_DUE_AUTOMATIONS).delay(run_ids=run_ids)
 
 
 def tick(*, now: datetime | None = None, dispatch: Callable[[list[int]], None] | None = None) -> dict[str, int]:
@@ -322,10 +321,8 @@ def on_event(event: Event) -> None:
 
 
 def _dispatch_event(payload: dict[str, Any]) -> None:
-    from .tasks import handle_event
-
     try:
-        handle_event.delay(organization_id=payload["organization_id"], event=payload)
+        task_by_name(HANDLE_EVENT).delay(organization_id=payload["organization_id"], event=payload)
     except Exception:
         logger.exception("could not queue an automation event", extra={"event": payload.get("name")})
 

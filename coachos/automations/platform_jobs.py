@@ -33,6 +33,7 @@ from coachos import jobs as declared
 from coachos.jobs import PeriodicJob
 
 from . import schedule
+from .dispatch import RUN_JOB, task_by_name
 from .models import JobRun, JobSchedule
 
 logger = logging.getLogger("coachos.jobs")
@@ -129,9 +130,7 @@ def sweep(*, now: datetime) -> None:
 
 
 def _dispatch(name: str, due_at: datetime) -> None:
-    from .tasks import run_job as run_job_task
-
-    run_job_task.delay(name=name, due_at=due_at.isoformat())
+    task_by_name(RUN_JOB).delay(name=name, due_at=due_at.isoformat())
 
 
 def jobs_tick(*, now: datetime | None = None, dispatch: Callable[[str, datetime], None] | None = None) -> list[str]:

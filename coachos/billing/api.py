@@ -68,6 +68,7 @@ class PurchaseOut(Schema):
     description: str
     application_fee_minor: int
     refunded_minor: int
+    credits_removed: int = Field(0, description="Package credits taken away by refunds")
     client_package: int | None = Field(None, alias="client_package_id",
                                        description="The package this purchase created, once paid")
     flagged: bool
@@ -90,8 +91,20 @@ class RefundIn(Schema):
 
     amount_minor: int | None = Field(None, ge=1, le=services.MAX_AMOUNT_MINOR,
                                      description="Minor units to refund; omit to refund all that is left")
-    remove_credits: bool = Field(False, description="Take away the unused credits of the package it bought")
+    credits_to_remove: int | None = Field(
+        None, ge=0, le=100_000, description="Credits of the package it bought to take away (0 to its unused ones); "
+                                            "omit for the default: in proportion to the amount, rounded down")
+    remove_credits: bool | None = Field(None, description="Instead of credits_to_remove: true takes away every "
+                                                          "unused credit, false none")
     reason: Text = Field("", max_length=200)
+
+
+class RefundPlanOut(Schema):
+    amount_minor: int
+    credits_total: int
+    credits_unused: int
+    credits_to_remove: int
+    credits_kept: int
 
 
 class ManualPaymentIn(Schema):
@@ -175,10 +188,28 @@ def purchase_refund(request: HttpRequest, purchase_id: int, payload: RefundIn) -
     purchase = get_object_or_404(Purchase, pk=purchase_id)
     try:
         return services.purchase_refund(purchase=purchase, actor=request.auth,  # type: ignore[attr-defined]
-                                        amount_minor=payload.amount_minor, remove_credits=payload.remove_credits,
-                                        reason=payload.reason)
+                                        amount_minor=payload.amount_minor,
+                                        credits_to_remove=payload.credits_to_remove,
+                                        remove_credits=payload.remove_credits, reason=payload.reason)
     except services.PaymentError as exc:
         return _problem(exc)
+
+
+@router.get("/purchases/{purchase_id}/refund-plan", response=RefundPlanOut,
+            summary="What a refund would do (the amount, and the credits it removes by default) before making it")
+@decorate_view(found_first(purchase_id=Purchase))
+def purchase_refund_plan(request: HttpRequest, purchase_id: int,
+                         amount_minor: int | None = Query(None, ge=1, le=services.MAX_AMOUNT_MINOR),
+                         credits_to_remove: int | None = Query(None, ge=0, le=100_000)) -> object:
+    require_perm(request, Perm.MONEY)
+    purchase = get_object_or_404(Purchase, pk=purchase_id)
+    try:
+        plan = services.refund_plan(purchase=purchase, amount_minor=amount_minor, credits_to_remove=credits_to_remove)
+    except services.PaymentError as exc:
+        return _problem(exc)
+    return {"amount_minor": plan.amount_minor, "credits_total": plan.credits_total,
+            "credits_unused": plan.credits_unused, "credits_to_remove": plan.credits_to_remove,
+            "credits_kept": plan.credits_kept}
 
 
 @router.post("/purchases/{purchase_id}/cancel", response=PurchaseOut, summary="Cancel a payment still pending")

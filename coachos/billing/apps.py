@@ -7,6 +7,11 @@ class BillingConfig(AppConfig):
     verbose_name = "Payments and platform billing"
 
     def ready(self) -> None:
+        from coachos.books.selectors import register_billing_sources
+
+        from .selectors import unpaid_purchases, upcoming_renewals
+
+        register_billing_sources(owed=unpaid_purchases, renewals=upcoming_renewals)
         try:
             from coachos.comms import attachments  # type: ignore[attr-defined]
         except ImportError:  # comms without attachments yet: receipts are downloaded in the portal

@@ -82,21 +82,30 @@ class ManualPaymentForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"))
-    remove_credits = forms.BooleanField(
-        label=_("Remove the package's unused credits"), required=False, initial=True,
-        help_text=_("Untick to let the client keep the sessions they have left."))
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    """Two steps: the amount (and reason), then "what will happen" with the credits to remove
+    (prefilled with the proportional default, 0 to the unused ones) and Confirm."""
 
-    def __init__(self, *args: Any, purchase: Purchase, **kwargs: Any) -> None:
+    amount = forms.DecimalField(label=_("Amount"))
+    credits_to_remove = forms.IntegerField(
+        label=_("Credits to remove"), required=False, min_value=0,
+        help_text=_("Unused sessions of the package to take away with this refund."))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, purchase: Purchase, confirming: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.purchase = purchase
         self.fields["amount"] = money_field(
             str(_("Amount to refund")), purchase.currency, required=False,
             help_text=str(_("Leave empty to refund everything still refundable.")))
-        self.order_fields(["amount", "remove_credits", "reason"])
+        self.order_fields(["amount", "credits_to_remove", "reason", "confirm"])
+        if confirming:  # the amount and reason were chosen; only the credits may still change
+            self.fields["amount"].widget = forms.HiddenInput()
+            self.fields["reason"].widget = forms.HiddenInput()
+        else:
+            self.fields["credits_to_remove"].widget = forms.HiddenInput()
         if purchase.client_package_id is None:
-            del self.fields["remove_credits"]
+            del self.fields["credits_to_remove"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

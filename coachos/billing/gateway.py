@@ -29,6 +29,8 @@ from typing import Any, Protocol
 import stripe
 from django.conf import settings
 
+from . import local_checkout
+
 logger = logging.getLogger(__name__)
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -303,18 +305,14 @@ class LocalGateway:
     def checkout_payment(self, *, account_id: str | None, purchase_id: int, name: str, amount_minor: int,
                          currency: str, application_fee_minor: int, customer_email: str, metadata: dict[str, str],
                          success_url: str, cancel_url: str, key: str) -> Checkout:
-        from . import local
-
-        return local.checkout_for(kind="purchase", object_id=purchase_id, key=key, success_url=success_url,
-                                  cancel_url=cancel_url)
+        return Checkout(*local_checkout.checkout_for(kind="purchase", object_id=purchase_id, key=key,
+                                                     success_url=success_url, cancel_url=cancel_url))
 
     def checkout_subscription(self, *, account_id: str | None, purchase_id: int, name: str, amount_minor: int,
                               currency: str, fee_bps: int, customer_email: str, metadata: dict[str, str],
                               success_url: str, cancel_url: str, key: str) -> Checkout:
-        from . import local
-
-        return local.checkout_for(kind="purchase", object_id=purchase_id, key=key, success_url=success_url,
-                                  cancel_url=cancel_url)
+        return Checkout(*local_checkout.checkout_for(kind="purchase", object_id=purchase_id, key=key,
+                                                     success_url=success_url, cancel_url=cancel_url))
 
     def refund(self, *, account_id: str | None, payment_intent_id: str, amount_minor: int, key: str) -> str:
         return "re_local_" + hashlib.sha256(key.encode()).hexdigest()[:24]
@@ -332,9 +330,7 @@ class LocalGateway:
     def platform_checkout(self, *, organization_id: int, plan_name: str, amount_minor: int, currency: str,
                           customer_id: str, customer_email: str, success_url: str, cancel_url: str,
                           key: str) -> Checkout:
-        from . import local
-
-        return local.checkout_for(kind="platform", object_id=organization_id, key=key)
+        return Checkout(*local_checkout.checkout_for(kind="platform", object_id=organization_id, key=key))
 
 
 _override: Gateway | None = None

@@ -203,6 +203,7 @@ class Purchase(models.Model):
     processing_fee_minor = models.PositiveIntegerField(null=True, blank=True)
     refunded_minor = models.PositiveIntegerField(default=0)
     refund_count = models.PositiveIntegerField(default=0)  # numbers our refund idempotency keys
+    credits_removed = models.PositiveIntegerField(default=0)  # package credits taken away by refunds
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     checkout_session_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     checkout_url = models.URLField(max_length=1000, blank=True)

@@ -20,9 +20,10 @@ def _portal_payments(organization: Any) -> str:
 
 
 def _client_message(*, organization: Any, kind: str, client: Any, context: dict[str, Any], related: Any,
-                    dedupe_key: str, attachments: list[tuple[str, int]] | None = None) -> None:
+                    dedupe_key: str, attachments: list[tuple[str, int]] | None = None,
+                    requested: bool | None = None) -> None:
     notify.client(organization=organization, kind=kind, client=client, context=context, related=related,
-                  dedupe_key=dedupe_key, attachments=attachments)
+                  dedupe_key=dedupe_key, attachments=attachments, requested=requested)
 
 
 def _team_message(*, organization: Any, kind: str, context: dict[str, Any], related: Any, dedupe_key: str) -> None:
@@ -30,9 +31,13 @@ def _team_message(*, organization: Any, kind: str, context: dict[str, Any], rela
 
 
 def receipt_send(purchase: Purchase) -> None:
-    """The receipt, by email with the PDF attached (kind "receipt")."""
+    """The receipt, by email with the PDF attached (kind "receipt").
+
+    A payment the client just made at a checkout may pass quiet hours; one the team recorded by
+    hand, or a membership renewal charged by itself, waits for the window's end."""
     organization = purchase.organization
     _client_message(
+        requested=purchase.method == Purchase.Method.STRIPE and purchase.source != Purchase.Source.RENEWAL,
         organization=organization, kind="receipt", client=purchase.client,
         context={"amount": money(organization, purchase.amount_minor, purchase.currency),
                  "link": _portal_payments(organization), "package_name": purchase.description},

@@ -9,6 +9,7 @@ Completion and refunds lock the purchase row, so concurrent webhooks serialize o
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.books.models import MoneyEvent
-from coachos.books.services import money_event_record
 from coachos.clients.models import Client
 from coachos.common import events
 from coachos.credits import services as credits
@@ -31,6 +31,7 @@ from coachos.tenancy.models import Organization
 from . import gateway as gateway_module
 from . import notify
 from .accounts import application_fee, billing_account_for, fee_bps_for
+from .ledger import processing_fee_after_commit, record_money
 from .models import ClientMembership, MembershipPlan, Purchase
 
 logger = logging.getLogger(__name__)
@@ -201,18 +202,6 @@ def purchase_cancel(*, purchase: Purchase, actor: Any) -> Purchase:
 
 # --- completing a purchase (from a webhook) -------------------------------------------------------
 
-def _record(purchase: Purchase, kind: str, amount: int, external_id: str, *, when: datetime | None = None,
-            description: str = "", actor: Any = None) -> MoneyEvent | None:
-    if amount <= 0:
-        return None
-    return money_event_record(
-        organization=purchase.organization, kind=kind, amount_minor=amount, currency=purchase.currency,
-        occurred_at=when or purchase.paid_at or timezone.now(), client=purchase.client,
-        package_plan=purchase.plan, related=purchase, external_id=external_id,
-        method=purchase.method, description=description or purchase.description, actor=actor,
-    )
-
-
 def _status_after_refunds(purchase: Purchase) -> str:
     if purchase.refunded_minor <= 0:
         return Purchase.Status.PAID
@@ -275,41 +264,15 @@ def purchase_complete(*, purchase_id: int, amount_minor: int, currency: str, pay
             idempotency_key=f"purchase:{purchase.pk}", now=now,
         )
     purchase.save()
-    _record(purchase, MoneyEvent.Kind.SALE, purchase.amount_minor, f"purchase:{purchase.pk}")
-    _record(purchase, MoneyEvent.Kind.PLATFORM_FEE, purchase.application_fee_minor, f"purchase:{purchase.pk}:fee",
+    record_money(purchase, MoneyEvent.Kind.SALE, purchase.amount_minor, f"purchase:{purchase.pk}")
+    record_money(purchase, MoneyEvent.Kind.PLATFORM_FEE, purchase.application_fee_minor, f"purchase:{purchase.pk}:fee",
             description=_("Platform fee"))
     audit.log(organization=purchase.organization, actor=None, action="purchase.paid", obj=purchase,
               data={"amount_minor": purchase.amount_minor, "package": purchase.client_package_id})
     notify.receipt_send(purchase)
-    _after_commit_processing_fee(purchase)
+    processing_fee_after_commit(purchase)
     logger.info("purchase paid", extra={"purchase_id": purchase.pk, "organization_id": purchase.organization_id})
     return purchase, True
-
-
-def _after_commit_processing_fee(purchase: Purchase) -> None:
-    gateway = gateway_module.get_gateway()
-    if gateway.local:
-        fee = gateway_module.local_processing_fee(purchase.amount_minor, purchase.currency)
-        processing_fee_record(purchase=purchase, fee_minor=fee)
-        return
-    if not purchase.payment_intent_id:
-        return
-    from .tasks import record_processing_fee
-
-    organization_id, purchase_id = purchase.organization_id, purchase.pk
-    transaction.on_commit(lambda: record_processing_fee.delay(organization_id=organization_id,
-                                                              purchase_id=purchase_id))
-
-
-def processing_fee_record(*, purchase: Purchase, fee_minor: int | None) -> None:
-    """Stripe's processing fee on the payment (from its balance transaction; estimated in local mode)."""
-    if fee_minor is None or fee_minor <= 0:
-        return
-    if purchase.processing_fee_minor is None:
-        Purchase.objects.filter(pk=purchase.pk).update(processing_fee_minor=fee_minor)
-        purchase.processing_fee_minor = fee_minor
-    _record(purchase, MoneyEvent.Kind.PROCESSING_FEE, fee_minor, f"purchase:{purchase.pk}:processing",
-            description=_("Card processing fee"))
 
 
 def purchase_fail(*, purchase_id: int, reason: str = "") -> Purchase:
@@ -327,34 +290,95 @@ def purchase_fail(*, purchase_id: int, reason: str = "") -> Purchase:
 
 # --- refunds ----------------------------------------------------------------------------------------
 
-def _remove_unused_credits(purchase: Purchase, actor: Any, reason: str) -> int:
-    package = purchase.client_package
-    if package is None:
+@dataclass(frozen=True)
+class RefundPlan:
+    """What a refund will do, shown before the coach confirms it (page and API)."""
+
+    amount_minor: int
+    credits_total: int  # the package's credits (0: the payment bought no package)
+    credits_unused: int
+    credits_to_remove: int
+
+    @property
+    def credits_kept(self) -> int:
+        return self.credits_unused - self.credits_to_remove
+
+
+def _unused_credits(purchase: Purchase) -> tuple[ClientPackage | None, int]:
+    if purchase.client_package_id is None:
+        return None, 0
+    package = ClientPackage.objects.get(pk=purchase.client_package_id)
+    return package, max(package.remaining, 0)
+
+
+def refund_credits_default(*, purchase: Purchase, refunded_after: int, total: int, unused: int) -> int:
+    """Credits a refund takes away unless the coach says otherwise: in proportion to the money
+    refunded once it is done (``refunded_after``), rounded down, less what earlier refunds took
+    ($50 of a $150, 3-session package: 1; a second $50: 1 more; the last $50: the last one), at
+    most the unused credits."""
+    if total <= 0 or purchase.amount_minor <= 0:
         return 0
-    package = ClientPackage.objects.get(pk=package.pk)
-    if package.remaining <= 0:
+    refunded_after = min(refunded_after, purchase.amount_minor)
+    due = refunded_after * total // purchase.amount_minor - purchase.credits_removed
+    return max(0, min(due, unused))
+
+
+def refund_plan(*, purchase: Purchase, amount_minor: int | None = None,
+                credits_to_remove: int | None = None) -> RefundPlan:
+    """The refund of ``amount_minor`` (all that is left when None) and the credits it removes
+    (``credits_to_remove``, or the proportional default). Raises PaymentError for an amount or a
+    number of credits that cannot be."""
+    refundable = purchase.refundable_minor
+    if refundable <= 0:
+        raise PaymentError(_("Nothing left to refund on this payment."), "not_refundable")
+    amount = refundable if amount_minor is None else amount_minor
+    if amount <= 0:
+        raise PaymentError(_("The refund must be more than zero."))
+    if amount > refundable:
+        raise PaymentError(_("At most %(max)s can be refunded.") % {"max": refundable}, "too_much")
+    package, unused = _unused_credits(purchase)
+    total = package.total if package is not None else 0
+    if credits_to_remove is None:
+        credits_to_remove = refund_credits_default(purchase=purchase, refunded_after=purchase.refunded_minor + amount,
+                                                   total=total, unused=unused)
+    elif not 0 <= credits_to_remove <= unused:
+        raise PaymentError(_("Choose between 0 and %(n)s credits to remove.") % {"n": unused}, "invalid_credits")
+    return RefundPlan(amount_minor=amount, credits_total=total, credits_unused=unused,
+                      credits_to_remove=credits_to_remove)
+
+
+def _remove_credits(purchase: Purchase, count: int, actor: Any, reason: str) -> int:
+    if count <= 0 or purchase.client_package_id is None:
         return 0
-    removed = package.remaining
-    credits.package_adjust(package=package, amount=-removed, reason=reason, actor=actor)
-    return removed
+    package = ClientPackage.objects.get(pk=purchase.client_package_id)
+    count = min(count, package.remaining)
+    if count <= 0:
+        return 0
+    credits.package_adjust(package=package, amount=-count, reason=reason, actor=actor)
+    purchase.credits_removed += count
+    purchase.save(update_fields=["credits_removed"])
+    return count
 
 
 def purchase_refund(*, purchase: Purchase, actor: Any, amount_minor: int | None = None,
-                    remove_credits: bool = False, reason: str = "") -> Purchase:
+                    credits_to_remove: int | None = None, remove_credits: bool | None = None,
+                    reason: str = "") -> Purchase:
     """Refund all or part of a payment. Online payments are refunded through Stripe (our key:
     the purchase and the refund's number); manual ones are recorded as paid back by hand.
-    ``remove_credits`` takes the package's unused credits away."""
+
+    Credits of the package it bought: ``credits_to_remove`` (0 to all unused) when given; else
+    ``remove_credits`` True (all unused) or False (none); else in proportion to the amount
+    (``refund_credits_default``)."""
+    if credits_to_remove is not None and remove_credits is not None:
+        raise PaymentError(_("Say either how many credits to remove or whether to remove them, not both."))
     with transaction.atomic():
         purchase = Purchase.objects.select_for_update(of=("self",)).select_related("organization", "client") \
             .get(pk=purchase.pk)
-        refundable = purchase.refundable_minor
-        if refundable <= 0:
-            raise PaymentError(_("Nothing left to refund on this payment."), "not_refundable")
-        amount = refundable if amount_minor is None else amount_minor
-        if amount <= 0:
-            raise PaymentError(_("The refund must be more than zero."))
-        if amount > refundable:
-            raise PaymentError(_("At most %(max)s can be refunded.") % {"max": refundable}, "too_much")
+        if remove_credits is not None:
+            _package, unused = _unused_credits(purchase)
+            credits_to_remove = unused if remove_credits else 0
+        plan = refund_plan(purchase=purchase, amount_minor=amount_minor, credits_to_remove=credits_to_remove)
+        amount = plan.amount_minor
         number = purchase.refund_count + 1
         key = gateway_module.idempotency_key("purchase", purchase.pk, "refund", number)
         if purchase.method == Purchase.Method.STRIPE:
@@ -373,9 +397,9 @@ def purchase_refund(*, purchase: Purchase, actor: Any, amount_minor: int | None 
         purchase.refund_count = number
         purchase.status = _status_after_refunds(purchase)
         purchase.save(update_fields=["refunded_minor", "refund_count", "status"])
-        _record(purchase, MoneyEvent.Kind.REFUND, amount, refund_id, when=timezone.now(), actor=actor,
+        record_money(purchase, MoneyEvent.Kind.REFUND, amount, refund_id, when=timezone.now(), actor=actor,
                 description=reason or _("Refund"))
-        removed = _remove_unused_credits(purchase, actor, _("Payment refunded")) if remove_credits else 0
+        removed = _remove_credits(purchase, plan.credits_to_remove, actor, _("Payment refunded"))
         audit.log(organization=purchase.organization, actor=actor, action="purchase.refunded", obj=purchase,
                   data={"amount_minor": amount, "credits_removed": removed})
     return purchase
@@ -395,10 +419,13 @@ def refund_from_stripe(*, purchase_id: int, charge_id: str, amount_refunded: int
     if purchase.status in (Purchase.Status.PAID, Purchase.Status.PARTIALLY_REFUNDED):
         purchase.status = _status_after_refunds(purchase)
     purchase.save(update_fields=["refunded_minor", "refund_count", "status"])
-    _record(purchase, MoneyEvent.Kind.REFUND, delta, f"{charge_id}:refunded:{total}", when=timezone.now(),
+    record_money(purchase, MoneyEvent.Kind.REFUND, delta, f"{charge_id}:refunded:{total}", when=timezone.now(),
             description=_("Refund (from Stripe)"))
-    if purchase.status == Purchase.Status.REFUNDED:
-        _remove_unused_credits(purchase, None, _("Payment refunded in Stripe"))
+    # Credits go in proportion to what Stripe refunded (a full refund: every unused one).
+    package, unused = _unused_credits(purchase)
+    due = refund_credits_default(purchase=purchase, refunded_after=purchase.refunded_minor,
+                                 total=package.total if package is not None else 0, unused=unused)
+    _remove_credits(purchase, due, None, _("Payment refunded in Stripe"))
     audit.log(organization=purchase.organization, actor=None, action="purchase.refunded", obj=purchase,
               data={"amount_minor": delta, "source": "stripe"})
     return purchase
@@ -435,7 +462,7 @@ def manual_payment_record(*, client: Client, amount_minor: int, method: str, act
             client=client, plan=plan, actor=actor, source=ClientPackage.Source.SOLD,
             idempotency_key=f"purchase:{purchase.pk}")
         purchase.save(update_fields=["client_package"])
-    _record(purchase, MoneyEvent.Kind.MANUAL_PAYMENT, amount_minor, f"purchase:{purchase.pk}", actor=actor)
+    record_money(purchase, MoneyEvent.Kind.MANUAL_PAYMENT, amount_minor, f"purchase:{purchase.pk}", actor=actor)
     audit.log(organization=organization, actor=actor, action="payment.recorded", obj=purchase,
               data={"amount_minor": amount_minor, "method": method, "plan": getattr(plan, "pk", None)})
     notify.receipt_send(purchase)

@@ -29,7 +29,7 @@ from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
 from . import gateway as gateway_module
-from . import local, memberships, platform, services
+from . import local, local_checkout, memberships, platform, services
 from .accounts import arrears_of, billing_account_for, platform_plan_for
 from .forms import ManualPaymentForm, MembershipPlanForm, PaymentFilterForm, PaymentLinkForm, RefundForm
 from .models import ClientMembership, MembershipPlan, Purchase
@@ -135,10 +135,10 @@ def payment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _purchase_page(request: HttpRequest, purchase: Purchase, refund_form: RefundForm | None = None,
-                   status: int = 200) -> HttpResponse:
+                   status: int = 200, refund_plan: services.RefundPlan | None = None) -> HttpResponse:
     ledger = MoneyEvent.objects.filter(related_type="purchase", related_id=purchase.pk).order_by("occurred_at", "id")
     return render(request, "billing/purchase_detail.html", {
-        "purchase": purchase, "ledger": ledger,
+        "purchase": purchase, "ledger": ledger, "refund_plan": refund_plan,
         "refund_form": refund_form or (RefundForm(purchase=purchase) if purchase.refundable_minor else None),
         "pay_link": services.pay_link_url(purchase) if purchase.status == Purchase.Status.PENDING
         and purchase.method == Purchase.Method.STRIPE else "",
@@ -157,12 +157,21 @@ def purchase_detail(request: HttpRequest, org_slug: str, purchase_id: int) -> Ht
 @org_view(Perm.MONEY)
 def purchase_refund(request: HttpRequest, org_slug: str, purchase_id: int) -> HttpResponse:
     purchase = get_object_or_404(Purchase.objects.select_related("client", "client_package"), pk=purchase_id)
-    form = RefundForm(request.POST, purchase=purchase)
+    form = RefundForm(request.POST, purchase=purchase, confirming=request.POST.get("confirm") == "True")
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.purchase_refund(purchase=purchase, actor=request.user, amount_minor=form.cleaned_data["amount_minor"],
-                                     remove_credits=bool(form.cleaned_data.get("remove_credits")),
-                                     reason=form.cleaned_data["reason"])
+            plan = services.refund_plan(purchase=purchase, amount_minor=data["amount_minor"],
+                                        credits_to_remove=data.get("credits_to_remove"))
+            if not data["confirm"]:
+                # Show what will happen (the credits kept) before anything is refunded.
+                confirm_form = RefundForm(purchase=purchase, confirming=True, initial={
+                    "amount": request.POST.get("amount", ""), "reason": data["reason"], "confirm": True,
+                    "credits_to_remove": plan.credits_to_remove})
+                return _purchase_page(request, purchase, confirm_form, refund_plan=plan)
+            services.purchase_refund(purchase=purchase, actor=request.user, amount_minor=plan.amount_minor,
+                                     credits_to_remove=plan.credits_to_remove if purchase.client_package_id else None,
+                                     reason=data["reason"])
         except services.PaymentError as exc:
             form.add_error(None, str(exc))
         else:
@@ -331,7 +340,7 @@ def platform_subscribe(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @org_view(Perm.SETTINGS)
 def platform_test_checkout(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
-    found = local.read_token(token, "platform")
+    found = local_checkout.read_token(token, "platform")
     if found is None or found[0] != request.organization.pk or not gateway_module.is_local():
         raise Http404("No such checkout.")
     account = billing_account_for(request.organization)

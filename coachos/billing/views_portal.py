@@ -21,7 +21,7 @@ from coachos.tenancy.access import org_view, public_org_view
 from coachos.tenancy.roles import Perm
 
 from . import gateway as gateway_module
-from . import local, services
+from . import local, local_checkout, services
 from .models import ClientMembership, MembershipPlan, Purchase
 from .receipts import receipt_filename, receipt_pdf
 
@@ -114,13 +114,13 @@ def pay(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 @public_org_view
 def test_checkout(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """The local test checkout (no Stripe key): "Pay" goes through the webhook code path."""
-    found = local.read_token(token, "purchase")
+    found = local_checkout.read_token(token, "purchase")
     if found is None or not gateway_module.is_local():
         raise Http404("No such checkout.")
     purchase = Purchase.objects.select_related("client", "membership__plan").filter(pk=found[0]).first()
     if purchase is None:
         raise Http404("No such checkout.")
-    success_path, cancel_path = local.return_paths(token)
+    success_path, cancel_path = local_checkout.return_paths(token)
     back = cancel_path or reverse("portal_billing:index", kwargs={"org_slug": org_slug})
     if request.method == "POST":
         if purchase.status in (Purchase.Status.PENDING, Purchase.Status.FAILED):

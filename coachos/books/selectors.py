@@ -11,6 +11,7 @@ the business changed its currency) are counted and reported, never silently adde
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -281,16 +282,24 @@ def outstanding_balances(*, organization: Organization, now: datetime | None = N
     return {"credits": credits_outstanding(now=now), "owed": unpaid_purchases(organization=organization)}
 
 
-def unpaid_purchases(*, organization: Organization) -> Owed:
-    """Purchases awaiting payment and memberships past due, in the business's currency (2 queries)."""
-    from coachos.billing.models import ClientMembership, Purchase
+# What clients owe and which memberships renew are billing's (floor 5, above books): billing
+# registers where to read them (``register_billing_sources`` in its AppConfig.ready), so that the
+# books never import billing. Without billing, nobody owes anything and nothing renews.
+OwedSource = Callable[[Organization], Owed]
+RenewalsSource = Callable[[Organization, int, datetime, int], list["Renewal"]]
+_billing_sources: dict[str, Any] = {}
 
-    awaiting = Purchase.objects.filter(status=Purchase.Status.PENDING, currency=organization.currency).aggregate(
-        n=Count("id"), total=Coalesce(Sum("amount_minor"), Value(0)))
-    past_due = ClientMembership.objects.filter(status=ClientMembership.Status.PAST_DUE).aggregate(
-        n=Count("id"), total=Coalesce(Sum("plan__price_minor"), Value(0)))
-    return Owed(awaiting_count=awaiting["n"], awaiting_minor=awaiting["total"], past_due_count=past_due["n"],
-                past_due_minor=past_due["total"])
+
+def register_billing_sources(*, owed: OwedSource, renewals: RenewalsSource) -> None:
+    _billing_sources.update(owed=owed, renewals=renewals)
+
+
+def unpaid_purchases(*, organization: Organization) -> Owed:
+    """Purchases awaiting payment and memberships past due, in the business's currency."""
+    source = _billing_sources.get("owed")
+    if source is None:
+        return Owed(awaiting_count=0, awaiting_minor=0, past_due_count=0, past_due_minor=0)
+    return source(organization)
 
 
 @dataclass(frozen=True)
@@ -305,17 +314,10 @@ class Renewal:
 def upcoming_renewals(*, organization: Organization, days: int = 30, now: datetime | None = None,
                       limit: int = 10) -> list[Renewal]:
     """Active memberships whose period ends (and renews) in the next ``days`` days, soonest first."""
-    from coachos.billing.models import ClientMembership
-
-    now = now or timezone.now()
-    rows = (
-        ClientMembership.objects.filter(status=ClientMembership.Status.ACTIVE, current_period_end__gte=now,
-                                        current_period_end__lt=now + timedelta(days=days))
-        .select_related("client", "plan").order_by("current_period_end", "id")[:limit]
-    )
-    return [Renewal(client=m.client.full_name, client_id=m.client_id, name=m.plan.name,
-                    renews_at=m.current_period_end, amount_minor=m.plan.price_minor)
-            for m in rows if m.current_period_end is not None]
+    source = _billing_sources.get("renewals")
+    if source is None:
+        return []
+    return source(organization, days, now or timezone.now(), limit)
 
 
 @dataclass(frozen=True)

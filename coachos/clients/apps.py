@@ -5,3 +5,8 @@ class ClientsConfig(AppConfig):
     name = "coachos.clients"
     label = "clients"
     verbose_name = "Clients"
+
+    def ready(self) -> None:
+        from . import listeners_accounts
+
+        listeners_accounts.register()  # a client invitation accepted links the client record (required)

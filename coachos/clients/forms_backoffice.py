@@ -7,8 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coachos.credits.models import PackagePlan
-
 from . import services
 from .models import Client, Tag
 
@@ -105,30 +103,6 @@ class BulkTagForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("New note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class GiveForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Package"), queryset=PackagePlan.objects.none(),
-                                  empty_label=_("Choose a package…"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = PackagePlan.objects.filter(active=True)  # type: ignore[attr-defined]
-
-
-class UseForm(forms.Form):
-    key = forms.UUIDField(widget=forms.HiddenInput)
-
-
-class AdjustForm(forms.Form):
-    amount = forms.IntegerField(label=_("Credits (+ or −)"), min_value=-1000, max_value=1000)
-    reason = forms.CharField(label=_("Reason"), max_length=300)
-
-    def clean_amount(self) -> int:
-        amount = self.cleaned_data["amount"]
-        if amount == 0:
-            raise forms.ValidationError(_("Add or remove at least one credit."))
-        return int(amount)
 
 
 class ImportForm(forms.Form):

@@ -1,19 +1,31 @@
 """Reads of client records shared by the pages, the export and the dashboard.
 
 The list is annotated with credits and the last booking by subqueries (not joins), so one
-page costs the same few queries whatever its size, and a tag filter does not multiply sums."""
+page costs the same few queries whatever its size, and a tag filter does not multiply sums. Those
+subqueries come from the apps that own the data (credits, scheduling: ``register_list_facts``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Lower
 from django.utils import timezone
-
-from coachos.credits.models import ClientPackage
-from coachos.scheduling.models import Booking
 
 from .models import Client, Tag
 
@@ -37,25 +49,33 @@ SORTS = {
 }
 
 
-def _valid_packages(now: datetime) -> QuerySet[ClientPackage]:
-    return ClientPackage.objects.filter(client=OuterRef("pk"), status=ClientPackage.Status.ACTIVE,
-                                        expires_at__gt=now, remaining__gt=0)
+# Facts about each client that the apps above own (credits left, the last booking): each registers a
+# function (``register_list_facts`` in its AppConfig.ready) giving annotations for the list. With none
+# registered the list still works, with these defaults.
+ListFacts = Callable[[datetime], dict[str, Any]]
+DEFAULT_FACTS: dict[str, Any] = {
+    "credits_left": Value(0, output_field=IntegerField()),
+    "next_expiry": Value(None, output_field=DateTimeField()),
+    "had_package": Value(False, output_field=BooleanField()),
+    "last_booking_at": Value(None, output_field=DateTimeField()),
+}
+_list_facts: list[ListFacts] = []
+
+
+def register_list_facts(facts: ListFacts) -> None:
+    if facts not in _list_facts:
+        _list_facts.append(facts)
 
 
 def client_list_annotated(*, now: datetime | None = None) -> QuerySet[Client]:
     """Every client with ``credits_left`` (valid packages), ``next_expiry`` (the first valid
-    package to expire), ``had_package`` and ``last_booking_at`` (the latest active booking's start)."""
+    package to expire), ``had_package`` and ``last_booking_at`` (the latest active booking's start),
+    as the apps owning them annotate them (subqueries, not joins)."""
     now = now or timezone.now()
-    credits = (_valid_packages(now).order_by().values("client").annotate(total=Sum("remaining")).values("total"))
-    next_expiry = _valid_packages(now).order_by("expires_at").values("expires_at")[:1]
-    last_booking = (Booking.objects.filter(client=OuterRef("pk"), status__in=Booking.ACTIVE)
-                    .order_by("-session__starts_at").values("session__starts_at")[:1])
-    return Client.objects.annotate(
-        credits_left=Coalesce(Subquery(credits, output_field=IntegerField()), Value(0)),
-        next_expiry=Subquery(next_expiry),
-        had_package=Exists(ClientPackage.objects.filter(client=OuterRef("pk"))),
-        last_booking_at=Subquery(last_booking),
-    )
+    annotations = dict(DEFAULT_FACTS)
+    for facts in _list_facts:
+        annotations.update(facts(now))
+    return Client.objects.annotate(**annotations)
 
 
 def _search(clients: QuerySet[Client], q: str) -> QuerySet[Client]:
@@ -101,17 +121,6 @@ def low_credits_q(soon: datetime) -> Q:
     """Low on credits: a client who has had a package and has at most one credit left, or
     whose next valid package expires within 14 days."""
     return Q(had_package=True, credits_left__lte=LOW_CREDITS) | Q(next_expiry__lte=soon)
-
-
-def dashboard_counts(*, now: datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    soon = now + timedelta(days=EXPIRING_DAYS)
-    clients = client_list_annotated(now=now).exclude(status=Client.Status.ARCHIVED)
-    return {
-        "low_credits": clients.filter(low_credits_q(soon)).count(),
-        "expiring_packages": ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, remaining__gt=0,
-                                                          expires_at__gt=now, expires_at__lte=soon).count(),
-    }
 
 
 def tags_with_counts() -> QuerySet[Tag]:

@@ -22,11 +22,6 @@ urlpatterns = [
     path("<int:client_id>/tags/", views.client_tag_add, name="tag_add"),
     path("<int:client_id>/tags/<int:tag_id>/remove/", views.client_tag_remove, name="tag_remove"),
     path("<int:client_id>/sections/profile/", sections.section_profile, name="section_profile"),
-    path("<int:client_id>/sections/packages/", sections.section_packages, name="section_packages"),
-    path("<int:client_id>/sections/bookings/", sections.section_bookings, name="section_bookings"),
     path("<int:client_id>/sections/notes/", sections.section_notes, name="section_notes"),
-    path("<int:client_id>/packages/give/", sections.package_give, name="package_give"),
-    path("<int:client_id>/packages/<int:package_id>/use/", sections.package_use, name="package_use"),
-    path("<int:client_id>/packages/<int:package_id>/adjust/", sections.package_adjust, name="package_adjust"),
     path("<int:client_id>/notes/", sections.note_add, name="note_add"),
 ]

@@ -11,7 +11,13 @@ listens and, if so, queues a task with ``transaction.on_commit`` — so an event
 rolls back never acts, and a slow listener never slows a booking.
 
 A listener that raises is logged (ids only) and ignored: an event never breaks the service that
-emitted it.
+emitted it. The exception is a *required* listener (``subscribe(..., required=True)``): its write
+must happen with the event or not at all (a completed session uses a credit; a booking's
+confirmation is written to the outbox), so its exception propagates and fails the emitting
+transaction. Required listeners run before the others, in the order they subscribed.
+
+This is how a lower app tells a higher one that something happened without importing it
+(DESIGN.md, "floors"): the lower app emits, the higher app subscribes in its ``AppConfig.ready``.
 
 The names services emit (see ``NAMES``) are a contract between apps; add new names here.
 """
@@ -30,14 +36,33 @@ logger = logging.getLogger("coachos.events")
 NAMES: dict[str, str] = {
     "booking.created": "A client was booked into a session.",
     "booking.cancelled": "A booking was cancelled (by the client or the business).",
+    "booking.announced": "A new booking the client is to be told about (not a place taken by a reschedule). "
+                         "data.by: 'client' (public page, portal, API) or 'coach'; data.actor_id: who, or null.",
+    "booking.rescheduled": "A place in a group session was exchanged for one at another time (obj: the new "
+                           "booking; data.old_starts_at, data.by, data.actor_id).",
+    "session.moved": "A session moved to another time (data.old_starts_at, data.moved_at, data.notify_client, "
+                     "data.by, data.actor_id).",
+    "recurring.created": "A recurring booking was made and its first weeks booked (data.by: 'client', a series "
+                         "books only open times as a client would; data.actor_id).",
+    "waitlist.offered": "A freed place in a class was offered to the next client on its waitlist.",
     "booking.completed": "A session was completed: one event per attendee's booking.",
     "booking.no_show": "A client did not show up: one event per attendee's booking.",
+    "booking.reinstated": "A cancelled booking was confirmed again (its credit, if any, is returned).",
     "package.granted": "A client got a package (sold: data.source == 'sold'; or given).",
     "package.low_credits": "A credit was used and the package has few left (data.remaining ≤ 10).",
     "package.expired": "A package expired (data.remaining: credits it still had).",
     "client.created": "A client record was added.",
     "waiver.signed": "A client signed a waiver.",
     "payment.failed": "A client's payment failed (a purchase or a membership invoice).",
+    "membership.created": "Someone joined a business (data.role).",
+    "membership.role_changed": "A member's role changed (data.role: the new one).",
+    "invitation.sent": "An invitation's current link was created or sent again (data.key: its messages' key).",
+    "invitation.revoked": "An invitation was revoked: its link must not go out any more.",
+    "invitation.accepted": "An invitation was accepted (data.user_id: who joined; data.role).",
+    "recurring.occurrence_skipped": "The daily job could not book an occurrence of a recurring booking "
+                                    "(data.starts_at, data.reason: blocked or clash, data.skipped_id).",
+    "booking.email_code_requested": "A visitor of the public booking page asked for a one-time code by email "
+                                    "(data.email, data.code: secrets; never log or store them elsewhere).",
 }
 # ``package.low_credits`` is emitted only at or below this many credits left; automations compare
 # with their own threshold (which cannot be higher).
@@ -53,6 +78,9 @@ class Event:
     object_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
     key: str = ""
+    # The emitting service's own object, for listeners that run in its transaction (saves a
+    # query); never serialised (``as_dict``), so a task handed the event reloads by id.
+    instance: Any = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "organization_id": self.organization_id, "client_id": self.client_id,
@@ -67,17 +95,21 @@ class Event:
 
 Listener = Callable[[Event], None]
 _listeners: list[tuple[frozenset[str] | None, Listener]] = []
+_required: list[tuple[frozenset[str] | None, Listener]] = []
 
 
-def subscribe(listener: Listener, names: list[str] | None = None) -> None:
-    """Call ``listener`` for the given event names (all when None). Subscribing twice is a no-op."""
-    if any(existing is listener for _names, existing in _listeners):
+def subscribe(listener: Listener, names: list[str] | None = None, *, required: bool = False) -> None:
+    """Call ``listener`` for the given event names (all when None). Subscribing twice is a no-op.
+
+    ``required``: the listener's work is part of the emitting write; its exception propagates."""
+    if any(existing is listener for _names, existing in (*_listeners, *_required)):
         return
-    _listeners.append((frozenset(names) if names is not None else None, listener))
+    (_required if required else _listeners).append((frozenset(names) if names is not None else None, listener))
 
 
 def unsubscribe(listener: Listener) -> None:
     _listeners[:] = [(names, existing) for names, existing in _listeners if existing is not listener]
+    _required[:] = [(names, existing) for names, existing in _required if existing is not listener]
 
 
 def _plain(value: Any) -> Any:
@@ -108,8 +140,11 @@ def emit(name: str, *, organization: Any, client: Any = None, obj: Any = None, d
         name=name, organization_id=organization.pk,
         client_id=client if isinstance(client, int) else getattr(client, "pk", None),
         object_type=object_type or "", object_id=object_id, data=_plain(dict(data or {})),
-        key=key or f"{name}:{object_type}:{object_id}",
+        key=key or f"{name}:{object_type}:{object_id}", instance=obj,
     )
+    for names, listener in list(_required):
+        if names is None or name in names:
+            listener(event)
     for names, listener in list(_listeners):
         if names is not None and name not in names:
             continue

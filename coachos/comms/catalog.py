@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common.text import sentence
+
 VARIABLES: dict[str, Promise] = {
     "client_first_name": _("the client's first name"),
     "client_name": _("the client's full name"),
@@ -59,9 +61,11 @@ def _k(key: str, label: Promise, **kwargs: object) -> Kind:
 
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
-    _k("booking_confirmation", _("Booking confirmation"), requested=True, booking=True,
+    # Not ``requested`` by default: only a booking the client made themselves (public page, portal)
+    # passes quiet hours, and the listener says so per message (comms/listeners.py). Reply Y: inbound.py.
+    _k("booking_confirmation", _("Booking confirmation"), booking=True,
        sms="Hi {client_first_name}, you're booked for {session_type} on {session_date} at {session_time} "
-           "with {coach_name}. Manage it: {link}",
+           "with {coach_name}. Reply Y to confirm. Manage it: {link}",
        subject="Booked: {session_type} on {session_date} at {session_time}",
        email="Hi {client_first_name},\n\nYou're booked for {session_type} with {coach_name} on {session_date} "
              "at {session_time}.\n\nWhere: {session_location}\n\nNeed to change it? {link}\n\nSee you then,\n"
@@ -103,6 +107,13 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
        subject="A spot opened: {session_type} on {session_date}",
        email="Hi {client_first_name},\n\nA spot opened for {session_type} on {session_date} at "
              "{session_time}. It is held for you until {expires_on}.\n\nTake it: {link}\n\n{business_name}"),
+    _k("recurring_skipped", _("A regular session could not be booked"),
+       sms="{business_name}: we couldn't book your usual {session_type} on {session_date} at {session_time}. "
+           "We'll be in touch, or book another time: {link}",
+       subject="We couldn't book your {session_type} on {session_date}",
+       email="Hi {client_first_name},\n\nWe couldn't book your usual {session_type} with {coach_name} on "
+             "{session_date} at {session_time}. We'll be in touch, or you can book another time: {link}\n\n"
+             "{business_name}"),
     _k("low_credits", _("Low credits"),
        sms="Heads up {client_first_name}: {credits_left} session(s) left on {package_name}. Top up: {link} "
            "{business_name}",
@@ -155,6 +166,14 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
            "opt out, START to opt back in. Msg&data rates may apply."),
     _k("start_reply", _("Reply to START (texts back on)"), requested=True,
        sms="{business_name}: you'll get texts from us again. Reply HELP for help, STOP to opt out."),
+    # The one-time code a visitor of the public booking page confirms their email with
+    # (comms/listeners_public.py). Audience "visitor": not a client yet, so the business cannot
+    # edit or switch it off (booking online needs it), and quiet hours never hold it.
+    _k("booking_email_code", _("Booking code by email"), audience="visitor", requested=True,
+       subject="Your code to book with {business_name}",
+       email="Your code to confirm your booking with {business_name} is:\n\n{code}\n\nIt works for "
+             "{minutes} minutes. If you did not ask for it, ignore this email: nothing is booked without it."
+             "\n\n{business_name}"),
     # Messages to the team (notifications; wording is not edited per business).
     _k("client_booked", _("A client booked"), audience="team",
        subject="{client_name} booked {session_type} on {session_date} at {session_time}"),
@@ -168,6 +187,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
        subject="A payment from {client_name} needs checking: {message}"),
     _k("payment_failed_team", _("A client's payment failed"), audience="team",
        subject="{client_name}'s payment of {amount} failed"),
+    _k("recurring_skipped_team", _("A regular session was skipped"), audience="team",
+       subject="{client_name}'s {session_type} on {session_date} at {session_time} was not booked ({message})"),
     _k("automation_failed", _("An automation failed"), audience="team",
        subject="{message}"),
 )}
@@ -194,4 +215,4 @@ def unknown_variables(text: str) -> list[str]:
 def render(text: str, variables: dict[str, str]) -> str:
     """Fill ``{variable}`` placeholders; an unknown or missing one becomes empty, never an error."""
     rendered = PLACEHOLDER.sub(lambda m: str(variables.get(m.group(1), "")), text)
-    return re.sub(r"[ \t]{2,}", " ", rendered).strip()
+    return sentence(re.sub(r"[ \t]{2,}", " ", rendered).strip())

@@ -82,8 +82,9 @@ def _agree_to_texts(clients: list[Client], now: datetime) -> None:
 
 def _history_of_confirmations(now: datetime) -> None:
     """Confirmations the earlier steps wrote during the seeding went out when each booking was made:
-    two days before a session that has taken place, within the last two weeks for one still ahead."""
-    queued = OutboundMessage.objects.filter(kind="booking_confirmation", status=Status.QUEUED, attempts=0,
+    two days before a session that has taken place, within the last two weeks for one still ahead.
+    (Seeded at night, the coach's bookings were held by quiet hours: deferred, and rewritten too.)"""
+    queued = OutboundMessage.objects.filter(kind="booking_confirmation", status__in=OutboundMessage.PENDING, attempts=0,
                                             related_type="booking", provider_id="")
     bookings = Booking.objects.select_related("session").in_bulk([m.related_id for m in queued if m.related_id])
     for message in queued:
@@ -93,7 +94,7 @@ def _history_of_confirmations(now: datetime) -> None:
         at = booking.session.starts_at - timedelta(days=2)
         if at >= now - timedelta(hours=1):
             at = now - timedelta(days=1 + booking.pk % 13, hours=booking.pk % 9, minutes=booking.pk % 50)
-        OutboundMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(
+        OutboundMessage.objects.filter(pk=message.pk, status__in=OutboundMessage.PENDING).update(
             status=Status.SENT, attempts=1, sent_at=at + timedelta(seconds=20), scheduled_for=at, created_at=at,
             provider_id=f"<demo-{message.pk}@coachos>", updated_at=at + timedelta(seconds=20))
 

@@ -7,7 +7,7 @@ Keywords (the whole text, any case, punctuation ignored):
 - STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT: the number opts out; no reply (the carrier sends one).
 - START, UNSTOP: opted back in, with a short reply.
 - HELP: the help reply.
-- Y, YES: confirms the booking the reminder asked about (see ``booking_to_confirm``).
+- Y, YES: confirms the booking the latest confirmation or reminder asked about (see ``booking_to_confirm``).
 - anything else is a message for the coach.
 
 Replies go through the outbox like every other text, so they are recorded and obey opt-outs.
@@ -24,7 +24,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -45,9 +46,9 @@ START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP"})
 CONFIRM_WORDS = frozenset({"Y", "YES"})
 
-REMINDER_KINDS = ("reminder_24h", "reminder_2h")
-CONFIRM_AHEAD = timedelta(hours=48)
-CONFIRM_GRACE = timedelta(hours=2)
+# The texts that ask for a "Y": the booking confirmation and the reminders (catalog.py wording).
+ASKING_KINDS = ("booking_confirmation", "reminder_24h", "reminder_2h")
+CONFIRM_GRACE = timedelta(hours=2)  # a "Y" still confirms a session that started at most this long ago
 
 
 class InboundError(Exception):
@@ -142,27 +143,26 @@ def _local_midnight(organization: Organization, now: datetime) -> datetime:
 
 
 def booking_to_confirm(*, organization: Organization, clients: list[Client], now: datetime) -> Any:
-    """The booking a "Y" answers: the earliest unconfirmed booking of these clients that a reminder
-    was sent for and that starts within the next 48 hours or started at most 2 hours ago — never
-    one from an earlier day in the business's zone. None when there is none."""
+    """The booking a "Y" answers: the one the latest text asking for a Y was about — a booking
+    confirmation or a 24 h / 2 h reminder, sent (or delivered) to these clients — among their
+    confirmed bookings that start from now on or started at most 2 hours ago, never one from an
+    earlier day in the business's zone. None when there is none.
+
+    Already confirmed (the portal button, an earlier "Y"): it is still the answer, so the client
+    hears "you're confirmed" again rather than "nothing to confirm"."""
     from coachos.scheduling.models import Booking
 
     if not clients:
         return None
-    reminded = OutboundMessage.objects.filter(
-        related_type="booking", related_id=OuterRef("pk"), kind__in=REMINDER_KINDS,
-        status__in=(Status.SENT, Status.DELIVERED),
-    )
+    asked = (OutboundMessage.objects.filter(related_type="booking", related_id=OuterRef("pk"), channel=Channel.SMS,
+                                            kind__in=ASKING_KINDS, status__in=(Status.SENT, Status.DELIVERED))
+             .annotate(asked_at=Coalesce("sent_at", "scheduled_for")).order_by("-asked_at", "-pk"))
     earliest = max(now - CONFIRM_GRACE, _local_midnight(organization, now))
-    candidates = (Booking.objects.filter(client__in=clients, status=Booking.Status.CONFIRMED,
-                                         session__starts_at__gte=earliest,
-                                         session__starts_at__lte=now + CONFIRM_AHEAD)
-                  .filter(Exists(reminded)).select_related("session", "client"))
-    unconfirmed = candidates.filter(client_confirmed_at__isnull=True).order_by("session__starts_at", "id").first()
-    if unconfirmed is not None:
-        return unconfirmed
-    # Confirmed already (the portal button, an earlier "Y"): say so again rather than "nothing to confirm".
-    return candidates.filter(~Q(client_confirmed_at=None)).order_by("session__starts_at", "id").first()
+    return (Booking.objects.filter(client__in=clients, status=Booking.Status.CONFIRMED,
+                                   session__starts_at__gte=earliest)
+            .annotate(asked_at=Subquery(asked.values("asked_at")[:1]), asked_id=Subquery(asked.values("pk")[:1]))
+            .filter(asked_at__isnull=False).select_related("session", "client")
+            .order_by("-asked_at", "-asked_id").first())
 
 
 def _confirm(message: InboundMessage, clients: list[Client], now: datetime) -> None:

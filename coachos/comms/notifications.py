@@ -34,7 +34,7 @@ CLIENT, TEAM = "client", "team"
 # typed messages are not "notifications" they subscribe to; promotions have their own consent.
 CLIENT_KINDS: tuple[str, ...] = (
     "booking_confirmation", "reminder_24h", "reminder_2h", "follow_up", "cancellation", "reschedule",
-    "waitlist_offer", "low_credits", "payment_failed", "payment_link",
+    "waitlist_offer", "recurring_skipped", "low_credits", "payment_failed", "payment_link",
 )
 
 

@@ -58,7 +58,7 @@ def client_url(organization: Organization, related: models.Model | None) -> str:
     """Where a client's bell entry leads: their bookings, their package, or the portal."""
     slug = organization.slug
     name = _model(related)
-    if name in {"booking", "waitlistentry", "trainingsession"}:
+    if name in {"booking", "waitlistentry", "trainingsession", "recurringbooking"}:
         return _path("portal_bookings:index", org_slug=slug)
     if name == "clientpackage" and related is not None:
         return _path("portal_packages:detail", org_slug=slug, package_id=related.pk)
@@ -97,9 +97,12 @@ def _title(spec: catalog.Kind, variables: dict[str, str]) -> str:
 
 def client(*, organization: Organization, kind: str, client: Client, context: dict[str, Any] | None = None,
            related: models.Model | None = None, dedupe_key: str | None = None, send_after: datetime | None = None,
-           expires_at: datetime | None = None,
-           attachments: list[tuple[str, int]] | None = None) -> list[OutboundMessage]:
-    """Send a client-audience message on every channel it may use; returns the outbox rows."""
+           expires_at: datetime | None = None, attachments: list[tuple[str, int]] | None = None,
+           requested: bool | None = None) -> list[OutboundMessage]:
+    """Send a client-audience message on every channel it may use; returns the outbox rows.
+
+    ``requested``: the client's own action caused it (quiet hours may let it through); None: the kind's
+    default (see ``policy.quiet_hours_apply``)."""
     spec = catalog.kind(kind)
     user = client.user if client.user_id else None
     own = notifications.preferences_for(organization=organization, users=[user], kind=kind).get(
@@ -108,7 +111,8 @@ def client(*, organization: Organization, kind: str, client: Client, context: di
     email_on = notifications.wants(own, spec, Channel.EMAIL)
     has_sms, has_email = bool(spec.sms), bool(spec.email)
     common: dict[str, Any] = {"organization": organization, "kind": kind, "client": client, "context": context,
-                              "related": related, "send_after": send_after, "expires_at": expires_at}
+                              "related": related, "send_after": send_after, "expires_at": expires_at,
+                              "requested": requested}
 
     channels: list[str] = []
     # A business without an SMS number yet sends by email alone (if nothing can go, the row says why).
@@ -171,19 +175,24 @@ def _client_of(related: models.Model | None) -> Client | None:
 
 def team_recipients(*, organization: Organization, related: models.Model | None = None,
                     users: list[Any] | None = None) -> list[Any]:
-    """Active team members to tell (one query): the given users, or for a booking/session its coach
-    and the owners, or else every owner and coach. Clients never, whatever is passed in."""
+    """Active team members to tell (one query): the given users, or for a booking/session (or a
+    recurring booking) its coach and the owners, or else every owner and coach. Clients never,
+    whatever is passed in."""
+    from coachos.scheduling.models import Coach
+
     members = Membership.objects.filter(organization=organization, role__in=TEAM_ROLES, user__is_active=True)
     if users is not None:
         members = members.filter(user_id__in=[u.pk for u in users])
     else:
         session_id = getattr(related, "session_id", None) if _model(related) == "booking" else (
             related.pk if _model(related) == "trainingsession" and related is not None else None)
+        coach_id = getattr(related, "coach_id", None) if _model(related) == "recurringbooking" else None
         if session_id is not None:
-            from coachos.scheduling.models import Coach
-
             coach_of_session = Coach.objects.filter(sessions=session_id).values("membership_id")
             members = members.filter(Q(role=Role.OWNER) | Q(pk__in=coach_of_session))
+        elif coach_id is not None:
+            members = members.filter(Q(role=Role.OWNER) | Q(pk__in=Coach.objects.filter(pk=coach_id)
+                                                            .values("membership_id")))
         else:
             members = members.filter(role__in=[Role.OWNER, Role.COACH])
     return [m.user for m in members.select_related("user").order_by("pk")]

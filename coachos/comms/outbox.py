@@ -8,9 +8,6 @@ the message. A dedupe key makes a second enqueue of the same message a no-op.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +19,17 @@ from django.utils.translation import gettext as _
 from coachos.clients.models import Client
 from coachos.tenancy.models import Organization
 
-from . import catalog, context, quiet_hours
-from .models import Channel, MessageTemplate, OutboundMessage, SmsOptOut
+from . import catalog, context, dispatch
+from .models import Channel, MessageTemplate, OutboundMessage
+
+# The rules live in ``policy`` (the sender asks them again before sending); callers know them here.
+from .policy import REPLY_KINDS as REPLY_KINDS
+from .policy import batch as batch
+from .policy import cached
+from .policy import is_opted_out as is_opted_out
+from .policy import quiet_hours_apply as quiet_hours_apply
+from .policy import schedule as schedule
+from .policy import suppression_reason as suppression_reason
 
 logger = logging.getLogger("coachos.comms")
 
@@ -34,42 +40,17 @@ class CommsError(Exception):
     """A message that cannot be written as asked; the text is for people."""
 
 
-# Inside ``batch()``: what enqueue has read about each business (its templates, its opt-outs).
-_batch: ContextVar[dict[Any, Any] | None] = ContextVar("outbox_batch", default=None)
-
-
-@contextmanager
-def batch() -> Iterator[None]:
-    """Many messages written together (an automation's run for many clients, in one transaction
-    that changes neither templates nor opt-outs): each business's wording and SMS opt-outs are read
-    once in the block instead of once per message. An opt-out that arrives meanwhile still holds:
-    the sender checks again before sending. Outside the block nothing is remembered."""
-    if _batch.get() is not None:  # already in one
-        yield
-        return
-    token = _batch.set({})
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-
-
 def template_for(organization: Organization, kind: catalog.Kind, channel: str) -> tuple[str, str, bool]:
-    """(subject, body, enabled) — the business's own wording, or the default."""
-    cache = _batch.get()
-    key = ("template", organization.pk, kind.key, channel)
-    if cache is not None and key in cache:
-        return cache[key]  # type: ignore[no-any-return]
-    own = MessageTemplate.objects.filter(organization=organization, kind=kind.key, channel=channel).first()
-    if own is not None:
-        found = own.subject, own.body, own.enabled
-    elif channel == Channel.SMS:
-        found = "", kind.sms, True
-    else:
-        found = kind.subject, kind.email, True
-    if cache is not None:
-        cache[key] = found
-    return found
+    """(subject, body, enabled) — the business's own wording, or the default (read once per ``batch()``)."""
+    def load() -> tuple[str, str, bool]:
+        own = MessageTemplate.objects.filter(organization=organization, kind=kind.key, channel=channel).first()
+        if own is not None:
+            return own.subject, own.body, own.enabled
+        if channel == Channel.SMS:
+            return "", kind.sms, True
+        return kind.subject, kind.email, True
+
+    return cached(("template", organization.pk, kind.key, channel), load)
 
 
 def sender_for(organization: Organization, channel: str) -> str:
@@ -78,60 +59,6 @@ def sender_for(organization: Organization, channel: str) -> str:
     address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
     name = organization.name.replace('"', "'")
     return f'"{name}" <{address}>'
-
-
-def quiet_hours_apply(organization: Organization, kind: catalog.Kind, channel: str, user: Any) -> bool:
-    """Quiet hours protect clients: they hold every text and every email to a client, except what the
-    client has just asked for when the business allows that. Notifications to the team are not held."""
-    if kind.audience == "team" and channel == Channel.EMAIL:
-        return False
-    if kind.requested and organization.quiet_hours_exempt_requested:
-        return False
-    return True
-
-
-def schedule(organization: Organization, at: datetime) -> datetime:
-    return quiet_hours.next_allowed(at, organization.tzinfo, organization.quiet_hours_start,
-                                    organization.quiet_hours_end)
-
-
-def is_opted_out(organization: Organization, phone: str) -> bool:
-    if not phone:
-        return False
-    cache = _batch.get()
-    if cache is None:
-        return SmsOptOut.objects.filter(organization=organization, phone=phone).exists()
-    key = ("opted_out", organization.pk)
-    if key not in cache:
-        cache[key] = set(SmsOptOut.objects.filter(organization=organization).values_list("phone", flat=True))
-    return phone in cache[key]
-
-
-# Answers to a text the client sent us (HELP, Y, START): texting us is consent to the answer.
-REPLY_KINDS = frozenset({"confirm_reply", "confirm_none_reply", "help_reply", "start_reply"})
-
-
-def suppression_reason(*, organization: Organization, channel: str, to: str, client: Client | None,
-                       promotional: bool, reply: bool = False) -> str:
-    """Why a message to this recipient must not go, or "" when it may.
-
-    ``reply``: an answer to a text the client just sent; it needs no texting consent, but an
-    opt-out (STOP) still holds."""
-    if channel == Channel.SMS:
-        if not to:
-            return _("No mobile number on file.")
-        if not organization.sms_number:
-            return _("The business has no SMS number yet (Settings).")
-        if is_opted_out(organization, to):
-            return _("The recipient texted STOP: they have opted out of texts.")
-        if client is not None and not client.sms_consent and not reply:
-            return _("The client has not agreed to texts.")
-    else:
-        if not to:
-            return _("No email address on file.")
-        if promotional and client is not None and not client.email_consent:
-            return _("The client has not agreed to promotional emails.")
-    return ""
 
 
 def _address(channel: str, client: Client | None, user: Any, to: str | None) -> str:
@@ -148,7 +75,8 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
             user: Any = None, to: str | None = None, context: dict[str, Any] | None = None, related: models.Model | None = None,
             dedupe_key: str | None = None, send_after: datetime | None = None, expires_at: datetime | None = None,
             attachments: list[tuple[str, int]] | None = None, promotional: bool | None = None,
-            subject: str | None = None, body: str | None = None, reply: bool = False) -> OutboundMessage | None:
+            subject: str | None = None, body: str | None = None, reply: bool = False,
+            requested: bool | None = None) -> OutboundMessage | None:
     """Write one message to the outbox and return it (or the earlier one with the same dedupe key).
 
     Returns None when the business has switched this message off. A message that may not be sent
@@ -156,6 +84,7 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
     with the reason, so the coach can see why a client heard nothing.
     ``subject``/``body`` replace the template's wording (a message the coach types).
     ``reply=True`` (only for REPLY_KINDS): an answer to the client's own text, sent without texting consent.
+    ``requested``: the client's own action caused it (see ``policy.quiet_hours_apply``); None: the kind's default.
     """
     if channel not in Channel.values:
         raise CommsError(_("Unknown channel."))
@@ -181,7 +110,7 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
         sender=sender_for(organization, channel),
         subject=catalog.render(subject if subject is not None else default_subject, variables)[:200],
         body=text, dedupe_key=dedupe_key, scheduled_for=send_after or now, expires_at=expires_at,
-        promotional=promotional, quiet_hours_exempt=not quiet_hours_apply(organization, spec, channel, user),
+        promotional=promotional, quiet_hours_exempt=not quiet_hours_apply(organization, spec, channel, user, requested),
         attachments=[list(a) for a in (attachments or [])],
     )
     if related is not None:
@@ -220,12 +149,7 @@ def _context_build(organization: Organization, client: Client | None, related: m
 
 
 def _kick(message_id: int) -> None:
-    from .tasks import send_message
-
-    try:
-        send_message.delay(message_id)
-    except Exception:  # the periodic sender picks it up within a minute
-        logger.warning("could not hand message to the worker", extra={"message_id": message_id})
+    dispatch.kick(message_id)
 
 
 def resend(*, message: OutboundMessage, actor: Any) -> OutboundMessage:

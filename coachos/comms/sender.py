@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from . import emails, gateways, outbox
+from . import emails, gateways, policy
 from .context import absolute
 from .models import Channel, OutboundMessage, SmsOptOut
 
@@ -61,9 +61,9 @@ def _still_wanted(message: OutboundMessage, now: datetime) -> str:
             return _("The session had already started.")
     if message.expires_at is not None and now >= message.expires_at:
         return _("It was no longer useful when it was due (the session had started).")
-    return outbox.suppression_reason(organization=message.organization, channel=message.channel, to=message.to,
+    return policy.suppression_reason(organization=message.organization, channel=message.channel, to=message.to,
                                      client=message.client, promotional=message.promotional,
-                                     reply=message.kind in outbox.REPLY_KINDS)
+                                     reply=message.kind in policy.REPLY_KINDS)
 
 
 def _status_callback() -> str:
@@ -93,7 +93,7 @@ def _deliver_claimed(message: OutboundMessage, now: datetime) -> str:
         logger.info("message suppressed", extra={"message_id": message.pk, "kind": message.kind})
         return Status.SUPPRESSED
     if not message.quiet_hours_exempt:
-        allowed = outbox.schedule(organization, now)
+        allowed = policy.schedule(organization, now)
         if allowed != now:
             if message.expires_at is not None and allowed >= message.expires_at:
                 _finish(message, status=Status.SUPPRESSED, last_error=_(

@@ -1,4 +1,4 @@
-"""Thin Celery tasks around the sender."""
+"""Thin Celery tasks around the sender and the reminder job."""
 
 from __future__ import annotations
 
@@ -6,15 +6,10 @@ import logging
 
 from celery import shared_task
 
-from . import sender
+from . import reminders, sender
+from .dispatch import send_message as send_message  # registered there, under this module's name
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task
-def send_message(message_id: int) -> str:
-    """Send one message now (queued right after the transaction that wrote it committed)."""
-    return sender.deliver(message_id)
 
 
 @shared_task
@@ -29,8 +24,6 @@ def send_due_messages() -> dict[str, int]:
 @shared_task
 def send_reminders() -> dict[str, int]:
     """Write the reminders due now (24 h and 2 h before sessions); the sender then sends them."""
-    from . import reminders
-
     counts = reminders.reminders_send()
     if counts["businesses"]:
         logger.info("reminders written", extra=counts)

@@ -91,6 +91,10 @@ class CreditEntry(models.Model):
     amount = models.IntegerField()
     booking = models.ForeignKey("scheduling.Booking", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="credit_entries")
+    # For a booking's use or release: which of its turns this is (the link's ``turns`` when it was
+    # written). A booking re-marked Complete -> No-show -> Complete uses in turn 1, releases in turn
+    # 1 and uses again in turn 2; each (booking, kind, turn) exists at most once.
+    turn = models.PositiveIntegerField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -102,13 +106,40 @@ class CreditEntry(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            # A booking deducts at most once and is returned at most once.
-            models.UniqueConstraint(fields=["booking"], condition=Q(kind="use"), name="credit_use_once_per_booking"),
-            models.UniqueConstraint(fields=["booking"], condition=Q(kind="release"),
-                                    name="credit_release_once_per_booking"),
+            # A booking deducts at most once per turn and is returned at most once per turn.
+            models.UniqueConstraint(fields=["booking", "turn"], condition=Q(kind="use"),
+                                    name="credit_use_once_per_booking_turn"),
+            models.UniqueConstraint(fields=["booking", "turn"], condition=Q(kind="release"),
+                                    name="credit_release_once_per_booking_turn"),
             # A repeated request (a double click) with the same key moves nothing twice.
             models.UniqueConstraint(fields=["organization", "idempotency_key"], name="credit_idempotency_key"),
         ]
 
     def __str__(self) -> str:
         return f"Credit entry #{self.pk}"
+
+
+class BookingCredit(models.Model):
+    """Where a booking's credit stands: one row per booking that ever used a credit.
+
+    ``state`` is ``used`` while the credit is deducted from ``package`` and ``released`` once it
+    was given back. It changes only by a conditional UPDATE (``WHERE state = <expected> AND turns
+    = <read>``), so two requests at once move a credit once; ``turns`` counts the deductions, and
+    each use or release writes the ledger row of its turn (unique per booking, kind and turn).
+    """
+
+    class State(models.TextChoices):
+        USED = "used", _("Used")
+        RELEASED = "released", _("Returned")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    booking = models.OneToOneField("scheduling.Booking", on_delete=models.CASCADE, related_name="credit_link")
+    package = models.ForeignKey(ClientPackage, on_delete=models.CASCADE, related_name="booking_credits")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.USED)
+    turns = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
+
+    def __str__(self) -> str:
+        return f"Booking credit #{self.pk}"

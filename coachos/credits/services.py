@@ -1,9 +1,11 @@
 """Every movement of session credits.
 
 ``use_session`` and ``release_session`` are the only ways credits move for sessions: each
-writes one ledger row (unique per booking, or per idempotency key) and one conditional
-UPDATE (``remaining > 0`` to use), never read-then-write. A session's booking deducts at
-most once and is released at most once, and only if it was deducted.
+writes one ledger row (unique per booking and turn, or per idempotency key) and conditional
+UPDATEs (``remaining > 0`` to use; the booking's link ``released -> used`` or ``used ->
+released``), never read-then-write. A booking's credit follows its current state however
+often it is re-marked (``booking_credit_follow``): deducted once per "uses a credit" state,
+released once when it leaves it, never twice.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
 from coachos.common import events
+from coachos.scheduling.models import Booking
 from coachos.tenancy import audit
 
-from . import messages
-from .models import ClientPackage, CreditEntry, PackagePlan
+from .models import BookingCredit, ClientPackage, CreditEntry, PackagePlan
 
 
 class CreditError(Exception):
@@ -111,11 +113,14 @@ def use_session(
 ) -> CreditEntry:
     """Deduct one credit for a booking (or a manual "Use 1 session" with an idempotency key).
 
-    Idempotent: the same booking or key returns the entry already written. Raises CreditError
-    with code ``no_credits`` when no valid package has a credit left.
+    Idempotent: while a booking's credit is used, the same booking returns the entry already
+    written; the same key returns its entry. A booking whose credit was released uses one again
+    (its next turn), preferring the package it was returned to. Raises CreditError with code
+    ``no_credits`` when no valid package has a credit left.
     """
     now = now or timezone.now()
-    existing = _existing_use(booking=booking, idempotency_key=idempotency_key)
+    link = BookingCredit.objects.filter(booking=booking).first() if booking is not None else None
+    existing = _existing_use(booking=booking, idempotency_key=idempotency_key, link=link)
     if existing is not None:
         return existing
     session_type = booking.session.session_type if booking is not None else None
@@ -125,27 +130,30 @@ def use_session(
         candidates = [package]
     else:
         candidates = _candidates(client=client, session_type=session_type, now=now)
+        if link is not None:  # back to the package the credit was returned to, when it still can
+            candidates.sort(key=lambda c: c.pk != link.package_id)
     for candidate in candidates:
         try:
             with transaction.atomic():
+                turn = _claim_use(booking=booking, link=link, package=candidate) if booking is not None else None
                 entry = CreditEntry.objects.create(
                     organization=client.organization, package=candidate, kind=CreditEntry.Kind.USE, amount=-1,
-                    booking=booking, idempotency_key=idempotency_key, reason=reason[:300],
+                    booking=booking, turn=turn, idempotency_key=idempotency_key, reason=reason[:300],
                     actor=actor if getattr(actor, "is_authenticated", False) else None,
                 )
                 if not _take_one(candidate, now):
                     raise _Empty()
         except _Empty:
             continue
-        except IntegrityError:
+        except (IntegrityError, _Moved):
             # The same booking or key was deducted by a concurrent request: nothing twice.
-            again = _existing_use(booking=booking, idempotency_key=idempotency_key)
+            again = _existing_use(booking=booking, idempotency_key=idempotency_key,
+                                  link=BookingCredit.objects.filter(booking=booking).first() if booking else None)
             if again is not None:
                 return again
-            raise
+            raise CreditError(_("The credit changed at the same moment. Please try again."), "conflict")
         audit.log(organization=client.organization, actor=actor, action="credit.used", obj=candidate,
                   data={"booking": getattr(booking, "pk", None)})
-        messages.low_credits(package=candidate, client=client)  # outbox rows when the package runs low
         _emit_low_credits(candidate, client)
         return entry
     raise CreditError(_("No credits left: this client has no valid package with a session remaining."), NO_CREDITS)
@@ -155,6 +163,26 @@ class _Empty(Exception):
     pass
 
 
+class _Moved(Exception):
+    """The booking's credit link changed between reading and updating it."""
+
+
+def _claim_use(*, booking: Any, link: BookingCredit | None, package: ClientPackage) -> int:
+    """Mark the booking's credit used (its next turn) with one conditional write; returns the turn.
+
+    The first use creates the link (unique per booking); a later one moves it from ``released``
+    to ``used`` only if nobody moved it since it was read."""
+    if link is None:
+        BookingCredit.objects.create(organization_id=booking.organization_id, booking=booking, package=package,
+                                     state=BookingCredit.State.USED, turns=1)
+        return 1
+    moved = BookingCredit.objects.filter(pk=link.pk, state=BookingCredit.State.RELEASED, turns=link.turns).update(
+        state=BookingCredit.State.USED, turns=F("turns") + 1, package=package, updated_at=timezone.now())
+    if moved != 1:
+        raise _Moved()
+    return link.turns + 1
+
+
 def _emit_low_credits(package: ClientPackage, client: Client) -> None:
     remaining = ClientPackage.objects.filter(pk=package.pk).values_list("remaining", flat=True).first()
     if remaining is not None and remaining <= events.LOW_CREDITS_MAX:
@@ -162,31 +190,84 @@ def _emit_low_credits(package: ClientPackage, client: Client) -> None:
                     data={"remaining": remaining})
 
 
-def _existing_use(*, booking: Any, idempotency_key: str | None) -> CreditEntry | None:
+def _turn_entry(link: BookingCredit, kind: str) -> CreditEntry | None:
+    return CreditEntry.objects.filter(booking_id=link.booking_id, kind=kind, turn=link.turns).first()
+
+
+def _existing_use(*, booking: Any, idempotency_key: str | None,
+                  link: BookingCredit | None = None) -> CreditEntry | None:
     if booking is not None:
-        return CreditEntry.objects.filter(booking=booking, kind=CreditEntry.Kind.USE).first()
+        if link is None or link.state != BookingCredit.State.USED:
+            return None
+        return _turn_entry(link, CreditEntry.Kind.USE)
     if idempotency_key:
         return CreditEntry.objects.filter(idempotency_key=idempotency_key).first()
     return None
 
 
 def release_session(*, booking: Any, actor: Any, reason: str = "") -> CreditEntry | None:
-    """Give back the credit a booking used, at most once and only if it was used."""
-    used = CreditEntry.objects.filter(booking=booking, kind=CreditEntry.Kind.USE).first()
-    if used is None:
+    """Give back the credit a booking uses, once per use, and only while it is used.
+
+    One conditional UPDATE moves the link from ``used`` to ``released``; the ledger row of that
+    turn is unique, so a second call (or a concurrent one) returns the entry already written.
+    Returns None when the booking never used a credit."""
+    link = BookingCredit.objects.filter(booking=booking).first()
+    if link is None:
         return None
-    try:
-        with transaction.atomic():
-            entry = CreditEntry.objects.create(
-                organization=used.organization, package_id=used.package_id, kind=CreditEntry.Kind.RELEASE, amount=1,
-                booking=booking, reason=reason[:300], actor=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-            ClientPackage.objects.filter(pk=used.package_id).update(remaining=F("remaining") + 1)
-    except IntegrityError:
-        return CreditEntry.objects.filter(booking=booking, kind=CreditEntry.Kind.RELEASE).first()
-    audit.log(organization=used.organization, actor=actor, action="credit.released", obj=used.package,
+    if link.state != BookingCredit.State.USED:
+        return _turn_entry(link, CreditEntry.Kind.RELEASE)
+    with transaction.atomic():
+        moved = BookingCredit.objects.filter(pk=link.pk, state=BookingCredit.State.USED, turns=link.turns).update(
+            state=BookingCredit.State.RELEASED, updated_at=timezone.now())
+        if moved != 1:  # released (or used again) by a concurrent request
+            again = BookingCredit.objects.get(pk=link.pk)
+            return _turn_entry(again, CreditEntry.Kind.RELEASE) if again.state == BookingCredit.State.RELEASED \
+                else None
+        entry = CreditEntry.objects.create(
+            organization_id=link.organization_id, package_id=link.package_id, kind=CreditEntry.Kind.RELEASE,
+            amount=1, booking=booking, turn=link.turns, reason=reason[:300],
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        ClientPackage.objects.filter(pk=link.package_id).update(remaining=F("remaining") + 1)
+    audit.log(organization=booking.organization, actor=actor, action="credit.released", obj=link.package,
               data={"booking": booking.pk})
     return entry
+
+
+def _uses_a_credit(booking: Booking) -> tuple[bool, str]:
+    """Whether the booking's current state uses a credit under its business's policy, and why."""
+    organization = booking.organization
+    status = booking.status
+    if status == Booking.Status.COMPLETED:
+        return True, "session completed"
+    if status == Booking.Status.NO_SHOW:
+        return (True, "no-show") if organization.no_show_forfeits_credit else \
+            (False, "no-show, credit kept by policy")
+    if status in (Booking.Status.CANCELLED_BY_CLIENT, Booking.Status.CANCELLED_BY_COACH):
+        if booking.late_cancellation and organization.late_cancellation_forfeits_credit:
+            return True, "late cancellation"
+        return False, "cancelled"
+    return False, "booking reinstated"
+
+
+def booking_credit_follow(*, booking: Booking, actor: Any = None) -> CreditEntry | None:
+    """Make a booking's credit follow its current state, however often it is re-marked.
+
+    Completed, a no-show that forfeits, a late cancellation that forfeits: the booking uses a
+    credit (once while it stays so). Anything else: a credit it uses comes back (once). Called
+    by the credits listener in the transaction of the booking's change (``apps.py``). A session
+    that happened while the client had no credit still counts: the coach sees who owes one
+    (audit ``credit.none_available``)."""
+    uses, reason = _uses_a_credit(booking)
+    if not uses:
+        return release_session(booking=booking, actor=actor, reason=reason)
+    try:
+        return use_session(client=booking.client, booking=booking, actor=actor, reason=reason)
+    except CreditError as exc:
+        if exc.code != NO_CREDITS:
+            raise
+        audit.log(organization=booking.organization, actor=actor, action="credit.none_available", obj=booking)
+        return None
 
 
 @transaction.atomic

@@ -37,19 +37,6 @@ def offerable_plans() -> Any:
     return PackagePlan.objects.filter(active=True, price_minor__gt=0).order_by("price_minor", "name", "id")
 
 
-def check_package_settings(*, organization: Organization, package_step: str, plans: list[PackagePlan]) -> None:
-    if package_step not in PackageStep.values:
-        raise OnboardingError(_("Choose whether clients buy a package during onboarding."), field="package_step")
-    for plan in plans:
-        if plan.organization_id != organization.pk:
-            raise OnboardingError(_("That package belongs to another business."), field="package_plans")
-        if not plan.active or plan.price_minor <= 0:
-            raise OnboardingError(_("%(name)s is not on sale, so it cannot be offered.") % {"name": plan.name},
-                                  field="package_plans")
-    if package_step != PackageStep.OFF and not plans:
-        raise OnboardingError(_("Choose at least one package to offer."), field="package_plans")
-
-
 def return_path(organization: Organization) -> str:
     return reverse("onboarding_portal:package", kwargs={"org_slug": organization.slug})
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
 from coachos.common import events
+from coachos.credits.models import PackagePlan
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
@@ -72,6 +73,19 @@ def settings_for(organization: Organization) -> OnboardingSettings:
     return found
 
 
+def check_package_settings(*, organization: Organization, package_step: str, plans: list[PackagePlan]) -> None:
+    if package_step not in OnboardingSettings.PackageStep.values:
+        raise OnboardingError(_("Choose whether clients buy a package during onboarding."), field="package_step")
+    for plan in plans:
+        if plan.organization_id != organization.pk:
+            raise OnboardingError(_("That package belongs to another business."), field="package_plans")
+        if not plan.active or plan.price_minor <= 0:
+            raise OnboardingError(_("%(name)s is not on sale, so it cannot be offered.") % {"name": plan.name},
+                                  field="package_plans")
+    if package_step != OnboardingSettings.PackageStep.OFF and not plans:
+        raise OnboardingError(_("Choose at least one package to offer."), field="package_plans")
+
+
 @transaction.atomic
 def settings_update(*, organization: Organization, actor: Any, enabled: bool, require_waiver: bool,
                     package_step: str | None = None, package_plans: list[Any] | None = None) -> OnboardingSettings:
@@ -80,8 +94,6 @@ def settings_update(*, organization: Organization, actor: Any, enabled: bool, re
     current = settings_for(organization)
     data: dict[str, Any] = {"enabled": enabled, "require_waiver": require_waiver}
     if package_step is not None or package_plans is not None:
-        from .packages import check_package_settings
-
         package_step = current.package_step if package_step is None else package_step
         plans = list(current.package_plans.all()) if package_plans is None else list(package_plans)
         check_package_settings(organization=organization, package_step=package_step, plans=plans)

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from coachos.clients.models import Client
 
-from .models import Coach, Room, SessionType
+from .models import Coach, Room, SessionType, SkippedOccurrence
 
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -76,10 +77,14 @@ class SessionCreateForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Kept with the booking, e.g. what the client asked for."))
+    # An occurrence of a recurring booking the daily job skipped, booked at another time here.
+    skipped = forms.ModelChoiceField(queryset=SkippedOccurrence.objects.none(), required=False,
+                                     widget=forms.HiddenInput())
 
     def __init__(self, *args: Any, tz: ZoneInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["starts_at"] = LocalDateTimeField(label=_("Starts"), tz=tz)
+        self.fields["skipped"].queryset = SkippedOccurrence.objects.filter(status=SkippedOccurrence.Status.OPEN)
         self.fields["client"].queryset = Client.objects.exclude(status=Client.Status.ARCHIVED)
         self.fields["session_type"].queryset = SessionType.objects.filter(active=True)
         self.fields["coach"].queryset = Coach.objects.select_related("membership__user")
@@ -92,15 +97,41 @@ class SessionCreateForm(forms.Form):
         session_type = data.get("session_type")
         if session_type is not None and not session_type.is_group and not data.get("client"):
             self.add_error("client", _("Choose a client. Only a group class can be created without one."))
+        if self.has_error("skipped"):  # a hidden field: say it where the person can read it
+            self.add_error(None, _("That skipped session was already booked at another time or dismissed."))
+        skipped = data.get("skipped")
+        if skipped is not None and (data.get("client") is None or skipped.client_id != data["client"].pk
+                                    or (data.get("coach") is not None and skipped.coach_id != data["coach"].pk)):
+            self.add_error(None, _("This replaces a skipped session of %(client)s with their coach: keep that "
+                                   "client and coach.") % {"client": skipped.client.full_name})
         return data
+
+
+class Checkbox(forms.CheckboxInput):
+    """A checkbox whose "off" is sent too (a hidden "0" before it), so that a request that does
+    not mention the field at all (an API client, an older page) keeps the default instead."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        return format_html('<input type="hidden" name="{}" value="0">', name) + super().render(
+            name, value, attrs, renderer)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool | None:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data[name]] if name in data else []
+        if not values:
+            return None
+        return str(values[-1]).lower() not in ("0", "false", "off", "")
 
 
 class MoveForm(forms.Form):
     starts_at = forms.Field(label=_("New start"))
+    notify = forms.NullBooleanField(label=_("Notify the client"), required=False, initial=True, widget=Checkbox)
 
     def __init__(self, *args: Any, tz: ZoneInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["starts_at"] = LocalDateTimeField(label=_("New start"), tz=tz)
+
+    def clean_notify(self) -> bool:
+        return self.cleaned_data.get("notify") is not False  # not sent: the client is told
 
 
 class CancelForm(forms.Form):

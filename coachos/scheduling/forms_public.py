@@ -75,3 +75,22 @@ class DetailsForm(NameEmailForm):
                        help_text=_("For reminders and changes by text. Include the country code."))
     note = forms.CharField(label=_("Anything your coach should know?"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+CODE_SEPARATORS = re.compile(r"[\s\-]")
+
+
+class EmailCodeForm(forms.Form):
+    """The 6-digit code emailed to a visitor (spaces and dashes as typed are fine)."""
+
+    code = forms.CharField(
+        label=_("Code from the email"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True, "size": 8}),
+    )
+
+    def clean_code(self) -> str:
+        code = CODE_SEPARATORS.sub("", self.cleaned_data["code"])
+        if not re.fullmatch(r"\d{6}", code):
+            raise ValidationError(_("Enter the 6-digit code from the email."), code="invalid")
+        return code

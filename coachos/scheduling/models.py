@@ -371,3 +371,46 @@ class ClientFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Client feed #{self.pk}"
+
+
+class SkippedOccurrence(models.Model):
+    """An occurrence of a recurring booking that the daily job could not book (time off, a clash).
+
+    Recorded once per (recurring booking, start), so the job never records or announces it twice;
+    the coach sees it on the Conflicts page and books another time or dismisses it."""
+
+    class Reason(models.TextChoices):
+        BLOCKED = "blocked", _("The coach is away")
+        CLASH = "clash", _("The time is taken")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To decide on")
+        REBOOKED = "rebooked", _("Booked at another time")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    recurring_booking = models.ForeignKey(RecurringBooking, on_delete=models.CASCADE, related_name="skipped")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="skipped_occurrences")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    detail = models.CharField(max_length=20, blank=True)  # the slot engine's reason (taken, limit, …)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    rebooked_session = models.ForeignKey(TrainingSession, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recurring_booking", "starts_at"], name="skipped_once_per_occurrence"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="skipped_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["coach", "status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Skipped occurrence #{self.pk}"

@@ -234,8 +234,13 @@ def calendar_version(*, start: datetime, end: datetime, coach: Coach | None = No
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
+CONFLICT_TIME_OFF, CONFLICT_HOURS = "time_off", "hours"
+
+
 def conflicts_for(*, coach: Coach, now: datetime | None = None) -> list[TrainingSession]:
-    """Future active sessions that no longer fit the weekly template and no addition covers."""
+    """Future scheduled sessions that no longer fit the weekly template and additions (merged),
+    or that lie in time off added after they were booked. Each gets ``conflict_reason``:
+    ``time_off`` or ``hours``."""
     now = now or timezone.now()
     tz = coach.organization.tzinfo
     weekly = weekly_ranges(coach)
@@ -250,10 +255,31 @@ def conflicts_for(*, coach: Coach, now: datetime | None = None) -> list[Training
         engine.Interval(a.starts_at, a.ends_at)
         for a in AvailabilityAddition.objects.filter(coach=coach, ends_at__gt=now)
     ]
-    return [
-        s for s in sessions
-        if not engine.fits_template(engine.Interval(s.starts_at, s.ends_at), tz=tz, weekly=weekly, additions=additions)
-    ]
+    blocked = engine.merge(engine.Interval(b.starts_at, b.ends_at)
+                           for b in BlockedSlot.objects.filter(coach=coach, ends_at__gt=now))
+    found = []
+    for s in sessions:
+        interval = engine.Interval(s.starts_at, s.ends_at)
+        if any(b.overlaps(interval) for b in blocked):
+            s.conflict_reason = CONFLICT_TIME_OFF  # type: ignore[attr-defined]
+        elif not engine.fits_template(interval, tz=tz, weekly=weekly, additions=additions):
+            s.conflict_reason = CONFLICT_HOURS  # type: ignore[attr-defined]
+        else:
+            continue
+        found.append(s)
+    return found
+
+
+def within_hours(*, coach: Coach, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether [starts_at, ends_at) lies in the coach's working hours: the weekly template and
+    extra time (merged), and no time off (three queries)."""
+    span = Q(coach=coach, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    return engine.fits_template(
+        engine.Interval(starts_at, ends_at), tz=coach.organization.tzinfo, weekly=weekly_ranges(coach),
+        additions=[engine.Interval(a, b) for a, b in AvailabilityAddition.objects.filter(span)
+                   .values_list("starts_at", "ends_at")],
+        blocked=[engine.Interval(a, b) for a, b in BlockedSlot.objects.filter(span).values_list("starts_at", "ends_at")],
+    )
 
 
 def spots_left(session: TrainingSession) -> int:

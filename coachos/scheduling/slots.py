@@ -179,7 +179,8 @@ def days(first: date, last: date) -> Iterable[date]:
 # --- the engine ---------------------------------------------------------------------------------
 
 def windows_for(query: SlotQuery) -> list[Window]:
-    """The weekly template expanded in the zone, plus additions, minus blocked time."""
+    """The weekly template expanded in the zone, plus additions, minus blocked time: per room,
+    touching or overlapping windows merged into one (slots may straddle their boundary)."""
     wants_group = query.kind == GROUP
     raw: list[Window] = []
     for day in days(query.first_day - timedelta(days=1), query.last_day + timedelta(days=1)):
@@ -190,11 +191,17 @@ def windows_for(query: SlotQuery) -> list[Window]:
             if end > start:
                 raw.append(Window(Interval(start, end), rng.room))
     raw.extend(w for w in query.additions if (w.group if wants_group else w.individual))
+    # Touching or overlapping windows of the same room are one stretch of free time (hours until
+    # 20:00 and extra time from 20:00 let a slot start at 19:30): merge them before cutting slots.
+    by_room: dict[int | None, list[Interval]] = {}
+    for window in raw:
+        by_room.setdefault(window.room, []).append(window.interval)
     blocked = merge(query.blocked)
     blocked_ends = [b.end for b in blocked]
     windows: list[Window] = []
-    for window in raw:
-        windows.extend(Window(piece, window.room) for piece in subtract(window.interval, blocked, blocked_ends))
+    for room, room_intervals in by_room.items():
+        for stretch in merge(room_intervals):
+            windows.extend(Window(piece, room) for piece in subtract(stretch, blocked, blocked_ends))
     return windows
 
 
@@ -342,18 +349,22 @@ def _check(checker: _Checker, start: datetime) -> tuple[str | None, int | None]:
 
 
 def fits_template(
-    interval: Interval, *, tz: ZoneInfo, weekly: Sequence[WeeklyRange], additions: Sequence[Interval]
+    interval: Interval, *, tz: ZoneInfo, weekly: Sequence[WeeklyRange], additions: Sequence[Interval],
+    blocked: Sequence[Interval] = (),
 ) -> bool:
-    """Whether a session lies inside one range of the weekly template or one addition
-    (used to find sessions that conflict with a changed template)."""
-    if any(a.start <= interval.start and interval.end <= a.end for a in additions):
-        return True
+    """Whether a session lies inside the weekly template and the additions, merged (a session
+    may straddle the end of the hours and the start of an addition), and touches no blocked
+    time (used to find sessions that conflict with changed hours or new time off)."""
+    if any(b.overlaps(interval) for b in blocked):
+        return False
     local_day = interval.start.astimezone(tz).date()
-    for day in (local_day - timedelta(days=1), local_day):
+    # Only pieces overlapping the session can make up the stretch that holds it.
+    free: list[Interval] = [a for a in additions if a.overlaps(interval)]
+    for day in days(local_day - timedelta(days=1), interval.end.astimezone(tz).date()):
         for rng in weekly:
             if rng.weekday != day.weekday():
                 continue
             start, end = local_to_utc(day, rng.start_time, tz), local_to_utc(day, rng.end_time, tz)
-            if start <= interval.start and interval.end <= end:
-                return True
-    return False
+            if end > start:
+                free.append(Interval(start, end))
+    return any(f.start <= interval.start and interval.end <= f.end for f in merge(free))

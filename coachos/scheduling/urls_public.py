@@ -16,7 +16,11 @@ urlpatterns = [
     path("hold/", views.hold, name="hold"),
     path("details/<str:token>/", views.details, name="details"),
     path("details/<str:token>/release/", views.release, name="release"),
+    path("details/<str:token>/code/", views.code, name="code"),
+    path("details/<str:token>/code/resend/", views.code_resend, name="code_resend"),
     path("booked/<str:token>/", views.done, name="done"),
     path("booked/<str:token>/calendar.ics", views.ics, name="ics"),
     path("waitlist/", views.waitlist, name="waitlist"),
+    path("waitlist/code/", views.waitlist_code, name="waitlist_code"),
+    path("waitlist/code/resend/", views.waitlist_code_resend, name="waitlist_code_resend"),
 ]

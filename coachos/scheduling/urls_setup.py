@@ -20,4 +20,5 @@ urlpatterns = [
     path("conflicts/", views.conflicts, name="conflicts"),
     path("conflicts/<int:session_id>/keep/", views.conflict_keep, name="conflict_keep"),
     path("conflicts/<int:session_id>/cancel/", views.conflict_cancel, name="conflict_cancel"),
+    path("conflicts/skipped/<int:skippedoccurrence_id>/dismiss/", views.skipped_dismiss, name="skipped_dismiss"),
 ]

@@ -25,13 +25,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachos.common.problems import problem_response
+from coachos.common.text import sentence
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm, Role
 
 from . import services
 from .forms_calendar import CancelForm, MoveForm, NoteForm, SessionCreateForm
 from .models import Booking, Coach, SessionType, TrainingSession, WeeklyAvailability
-from .selectors import calendar_version, coach_list, sessions_in_range
+from .selectors import calendar_version, coach_list, sessions_in_range, within_hours
+from .services.skipped import skipped_occurrence_rebook
 
 # FullCalendar keeps its own stylesheet in an empty <style> element it fills through the CSSOM.
 # Allowing exactly the empty element (this is the hash of "") admits no inline CSS at all. Its
@@ -319,6 +321,11 @@ def _new_initial(request: HttpRequest, tz: ZoneInfo) -> dict[str, Any]:
         initial["coach"] = coach.pk
         if coach.default_room_id:
             initial["room"] = coach.default_room_id
+    # "Book another time" for an occurrence a recurring booking skipped: its client and type.
+    for name in ("client", "session_type", "skipped"):
+        raw = request.GET.get(name, "")
+        if ID_RE.fullmatch(raw):
+            initial[name] = int(raw)
     return initial
 
 
@@ -333,21 +340,28 @@ def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if data["client"] is not None:
+            if data["skipped"] is not None and data["client"] is not None:
+                booking = skipped_occurrence_rebook(
+                    skipped=data["skipped"], session_type=data["session_type"], starts_at=data["starts_at"],
+                    actor=request.user, note=data["note"], room=data["room"])
+                session_id = booking.session_id
+                message = sentence(_("Booked %(client)s for %(when)s.") % {
+                    "client": data["client"].full_name, "when": _when(data["starts_at"], tz)})
+            elif data["client"] is not None:
                 booking = services.booking_create(
                     coach=data["coach"], session_type=data["session_type"], client=data["client"],
                     starts_at=data["starts_at"], actor=request.user, note=data["note"], mode=services.COACH,
                     room=data["room"])
                 session_id = booking.session_id
-                message = _("Booked %(client)s for %(when)s.") % {
-                    "client": data["client"].full_name, "when": _when(data["starts_at"], tz)}
+                message = sentence(_("Booked %(client)s for %(when)s.") % {
+                    "client": data["client"].full_name, "when": _when(data["starts_at"], tz)})
             else:
                 session = services.session_create(
                     coach=data["coach"], session_type=data["session_type"], starts_at=data["starts_at"],
                     actor=request.user, room=data["room"], notes=data["note"])
                 session_id = session.pk
-                message = _("%(type)s added for %(when)s.") % {
-                    "type": data["session_type"].name, "when": _when(data["starts_at"], tz)}
+                message = sentence(_("%(type)s added for %(when)s.") % {
+                    "type": data["session_type"].name, "when": _when(data["starts_at"], tz)})
         except services.SchedulingError as exc:
             form.add_error(None, str(exc))
         else:
@@ -363,10 +377,22 @@ def session_detail(request: HttpRequest, org_slug: str, session_id: int) -> Http
     return _panel(request, "scheduling/calendar/_session.html", _session_context(request, _load(session_id)))
 
 
+UNDO_SECONDS = 10
+
+
 @org_view(Perm.BACKOFFICE)
 @require_POST
 def session_move(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    """Drag and drop (fetch, JSON) or the panel's form (htmx or a plain form)."""
+    """Drag and drop (fetch, JSON) or the panel's form (htmx or a plain form).
+
+    A drag to a time outside the coach's working hours (weekly hours and extra time, minus time
+    off) is not moved until the coach confirms (``outside_hours_ok=1``): it gets a 409 with
+    ``code: outside_hours`` and the page asks (the panel's form is a deliberate, typed time and
+    moves at once, as before). ``notify=0`` moves without
+    telling the client (no message is written). The JSON answer carries ``undo``: the old start
+    and the same notify choice, which the page offers for ten seconds. Undo is a move back: a
+    client who was told hears the time again (it is their original time); one who was not told
+    hears nothing."""
     session = _load(session_id)
     tz = request.organization.tzinfo
     wants_json = not request.htmx and "application/json" in request.headers.get("Accept", "")
@@ -375,19 +401,33 @@ def session_move(request: HttpRequest, org_slug: str, session_id: int) -> HttpRe
     if not form.is_valid():
         error = _form_error(form)
     else:
-        starts_at = form.cleaned_data["starts_at"]
+        starts_at, notify = form.cleaned_data["starts_at"], form.cleaned_data["notify"]
+        ends_at = starts_at + (session.ends_at - session.starts_at)
+        if (wants_json and request.POST.get("outside_hours_ok") != "1"
+                and session.status == TrainingSession.Status.SCHEDULED
+                and not within_hours(coach=session.coach, starts_at=starts_at, ends_at=ends_at)):
+            detail = sentence(_("%(when)s is outside %(coach)s's working hours.") % {
+                "when": _when(starts_at, tz), "coach": session.coach.name})
+            return problem_response(409, _("Move outside working hours?"), detail, code="outside_hours")
+        old = session.starts_at
         try:
-            services.session_move(session=session, starts_at=starts_at, actor=request.user)
+            services.session_move(session=session, starts_at=starts_at, actor=request.user, notify=notify)
         except services.SchedulingError as exc:
             error = str(exc)
             status = 409 if exc.code in services.CONFLICT_CODES else 400
         else:
-            message = _("Moved to %(when)s.") % {"when": _when(starts_at, tz)}
+            message = sentence(_("Moved to %(when)s.") % {"when": _when(starts_at, tz)})
+            if not notify:
+                message += " " + _("The client was not told.")
             if not wants_json:
                 return _done(request, session_id, message)
             moved = _load(session_id)
-            return JsonResponse({"message": message,
-                                 "event": _event(moved, tz=tz, url=_session_url(org_slug)(moved.pk))})
+            return JsonResponse({
+                "message": message,
+                "event": _event(moved, tz=tz, url=_session_url(org_slug)(moved.pk)),
+                "undo": {"starts_at": old.astimezone(tz).isoformat(timespec="seconds"), "notify": notify,
+                         "seconds": UNDO_SECONDS},
+            })
     if wants_json:
         return problem_response(status, _("The session was not moved."), error)
     return _refused(request, session, error, move_form=form)

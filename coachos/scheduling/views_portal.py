@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coachos.clients.models import Client
+from coachos.common.text import sentence
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -151,8 +152,8 @@ def reschedule(request: HttpRequest, org_slug: str, booking_id: int) -> HttpResp
             messages.error(request, str(exc))
             return redirect(back)
         tz = request.organization.tzinfo
-        messages.success(request, _("Moved to %(day)s at %(time)s.") % {
-            "day": longday(moved.session.starts_at, tz), "time": clock(moved.session.starts_at, tz)})
+        messages.success(request, sentence(_("Moved to %(day)s at %(time)s.") % {
+            "day": longday(moved.session.starts_at, tz), "time": clock(moved.session.starts_at, tz)}))
         return redirect(_index_url(org_slug))
 
     rules = _rules(booking, timezone.now())

@@ -1,7 +1,9 @@
 """The public booking pages: /book/<org_slug>/. Anyone may open them.
 
 Flow: business → session type (and coach) → a week of open times in the visitor's zone →
-a 10-minute hold on one time → name, email, phone → confirmation with an .ics file.
+a 10-minute hold on one time → name, email, phone → (unless signed in as a client of the
+business) the 6-digit code emailed to them → confirmation with an .ics file. A full class's
+waitlist asks for the same code (name, email → code → on the waitlist).
 """
 
 from __future__ import annotations
@@ -25,17 +27,30 @@ from coachos.tenancy.access import public_org_view
 from coachos.tenancy.models import Organization
 
 from . import picker
-from .forms_public import DetailsForm, NameEmailForm
+from .forms_public import DetailsForm, EmailCodeForm, NameEmailForm
 from .ics_booking import ics_response
-from .models import Booking, Coach, SessionType, SlotHold, TrainingSession
+from .models import Booking, Coach, SessionType, SlotHold, TrainingSession, WaitlistEntry
 from .services.bookings import hold_create
 from .services.errors import SchedulingError
-from .services.public import public_booking_confirm, public_hold_release, public_waitlist_join
+from .services.public import (
+    CODE_MINUTES,
+    email_code_challenge,
+    public_booking_confirm,
+    public_email_code_check,
+    public_email_code_send,
+    public_hold_release,
+    public_waitlist_join,
+)
 
 TZ_SESSION_KEY = "booking_tz"
 HOLD_SESSION_KEY = "booking_hold"
 DONE_SESSION_KEY = "booking_done"
 DONE_SALT = "coachos.booking.done"
+PENDING_SESSION_KEY = "booking_code"  # {hold token: {challenge, email, data}}: details waiting for a code
+WAITLIST_PENDING_KEY = "waitlist_code"  # {class id: {challenge, email, data}}: a waitlist form waiting for a code
+PENDING_MAX = 3
+DETAIL_FIELDS = ("first_name", "last_name", "email", "phone", "note")
+WAITLIST_FIELDS = ("first_name", "last_name", "email")
 
 
 # --- helpers shared with the portal -----------------------------------------------------------------
@@ -226,56 +241,179 @@ def hold(request: HttpRequest, org_slug: str) -> HttpResponse:
     return redirect(f"{url}?{urlencode({'tz': tz_name})}" if tz_name else url)
 
 
-@public_org_view
-def details(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
-    organization = request.organization
-    now = timezone.now()
+def _held(request: HttpRequest, org_slug: str, token: str) -> tuple[SlotHold | None, HttpResponse | None]:
+    """The visitor's hold, or where to send them instead (booked already, hold gone or expired)."""
     held = (SlotHold.objects.select_related("session_type", "coach__membership__user", "organization")
             .filter(token=token).first())
     if held is None:
         done = request.session.get(DONE_SESSION_KEY, {})
         if token in done:
-            return redirect("booking:done", org_slug=org_slug, token=done[token])
+            return None, redirect("booking:done", org_slug=org_slug, token=done[token])
         messages.error(request, _("Your hold on this time has ended. Please choose a time again."))
-        return redirect("booking:index", org_slug=org_slug)
-    zone = zone_context(request, organization)
-    if held.expires_at <= now:
+        return None, redirect("booking:index", org_slug=org_slug)
+    if held.expires_at <= timezone.now():
         messages.error(request, _("Your hold on this time expired. Please choose a time again."))
-        return _back_to_times(request, held, tz_name=zone["tz_name"])
+        return None, _back_to_times(request, held, tz_name=viewer_zone(request, request.organization)[0])
+    return held, None
 
-    client = client_of(request)
-    initial = {}
-    if client is not None:
-        initial = {"first_name": client.first_name, "last_name": client.last_name, "email": client.email,
-                   "phone": client.phone}
-    form = DetailsForm(request.POST or None, initial=initial, email_locked=bool(client and client.email))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            booking = public_booking_confirm(
-                hold=held, first_name=data["first_name"], last_name=data["last_name"],
-                email=client.email if client is not None and client.email else data["email"],
-                phone=data["phone"], note=data["note"], user=request.user if client is not None else None,
-            )
-        except SchedulingError as exc:
-            messages.error(request, str(exc))
-            return _back_to_times(request, held, tz_name=zone["tz_name"])
-        signed = done_token(booking)
-        request.session[DONE_SESSION_KEY] = {**request.session.get(DONE_SESSION_KEY, {}), token: signed}
-        request.session.pop(HOLD_SESSION_KEY, None)
-        url = reverse("booking:done", kwargs={"org_slug": org_slug, "token": signed})
-        return redirect(f"{url}?{urlencode({'tz': zone['tz_name']})}" if zone["tz_chosen"] else url)
 
-    seconds_left = max(int((held.expires_at - now).total_seconds()), 0)
-    return render(request, "scheduling/public/details.html", {
-        **zone, "hold": held, "form": form, "client": client, "seconds_left": seconds_left,
-        "minutes_left": (seconds_left + 59) // 60,
+def _pending(request: HttpRequest, token: str, *, key: str = PENDING_SESSION_KEY) -> dict[str, Any] | None:
+    """What the visitor typed for this hold (or, under ``WAITLIST_PENDING_KEY``, this class) while
+    they confirm their email (None: nothing yet)."""
+    pending = request.session.get(key)
+    found = pending.get(token) if isinstance(pending, dict) else None
+    return found if isinstance(found, dict) else None
+
+
+def _pending_set(request: HttpRequest, token: str, value: dict[str, Any] | None, *,
+                 key: str = PENDING_SESSION_KEY) -> None:
+    pending = request.session.get(key)
+    pending = {k: v for k, v in pending.items() if k != token} if isinstance(pending, dict) else {}
+    if value is not None:
+        pending = {**dict(list(pending.items())[-(PENDING_MAX - 1):]), token: value}  # a few tabs at most
+    request.session[key] = pending
+
+
+def _send_code(request: HttpRequest, form: NameEmailForm, *, pending: dict[str, Any] | None,
+               data: dict[str, Any], hold: SlotHold | None = None) -> dict[str, Any] | None:
+    """Email a code for what the visitor typed: the new pending entry, or None (the error is on the
+    form). The same email again within the minute keeps the code already sent (it still works)."""
+    same_email = pending is not None and pending["email"] == data["email"]
+    challenge = pending["challenge"] if pending is not None and same_email else email_code_challenge()
+    try:
+        public_email_code_send(organization=request.organization, email=data["email"], challenge=challenge,
+                               ip=_ip(request), hold=hold)
+    except SchedulingError as exc:
+        if not (exc.code == "code_wait" and same_email):
+            form.add_error(None, str(exc))
+            return None
+    return {"challenge": challenge, "email": data["email"], "data": data}
+
+
+def _ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR as the server saw it; behind a proxy the deployment sets it from X-Forwarded-For.
+    return request.META.get("REMOTE_ADDR") or ""
+
+
+def _with_zone(url: str, zone: dict[str, Any]) -> str:
+    return f"{url}?{urlencode({'tz': zone['tz_name']})}" if zone["tz_chosen"] else url
+
+
+def _hold_context(request: HttpRequest, org_slug: str, token: str, held: SlotHold,
+                  zone: dict[str, Any]) -> dict[str, Any]:
+    seconds_left = max(int((held.expires_at - timezone.now()).total_seconds()), 0)
+    return {
+        **zone, "hold": held, "seconds_left": seconds_left, "minutes_left": (seconds_left + 59) // 60,
         "release_url": reverse("booking:release", kwargs={"org_slug": org_slug, "token": token}),
         "times_url": _times_url(org_slug, type_id=held.session_type_id,
                                 coach=request.session.get("booking_coach_choice", ""),
                                 day=held.starts_at.astimezone(zone["tz"]).date(),
                                 tz=zone["tz_name"] if zone["tz_chosen"] else ""),
+    }
+
+
+def _book(request: HttpRequest, org_slug: str, token: str, held: SlotHold, zone: dict[str, Any], *,
+          data: dict[str, Any], email: str, user: Any) -> HttpResponse:
+    try:
+        booking = public_booking_confirm(
+            hold=held, first_name=data["first_name"], last_name=data["last_name"], email=email,
+            phone=data["phone"], note=data["note"], user=user,
+        )
+    except SchedulingError as exc:
+        messages.error(request, str(exc))
+        return _back_to_times(request, held, tz_name=zone["tz_name"])
+    signed = done_token(booking)
+    request.session[DONE_SESSION_KEY] = {**request.session.get(DONE_SESSION_KEY, {}), token: signed}
+    request.session.pop(HOLD_SESSION_KEY, None)
+    _pending_set(request, token, None)
+    return redirect(_with_zone(reverse("booking:done", kwargs={"org_slug": org_slug, "token": signed}), zone))
+
+
+@public_org_view
+def details(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    """Name, email, phone. A signed-in client of the business books at once, as themselves; anyone
+    else is emailed a code first (whether or not the email is a client's: the page is the same)."""
+    held, elsewhere = _held(request, org_slug, token)
+    if held is None:
+        return elsewhere  # type: ignore[return-value]
+    zone = zone_context(request, request.organization)
+    client = client_of(request)
+    pending = _pending(request, token) if client is None else None
+    initial: dict[str, Any] = {}
+    if client is not None:
+        initial = {"first_name": client.first_name, "last_name": client.last_name, "email": client.email,
+                   "phone": client.phone}
+    elif pending is not None:
+        initial = dict(pending["data"])  # back from the code step: what they typed is still there
+    form = DetailsForm(request.POST or None, initial=initial, email_locked=bool(client and client.email))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in DETAIL_FIELDS}
+        if client is not None:
+            return _book(request, org_slug, token, held, zone, data=data,
+                         email=client.email or data["email"], user=request.user)
+        sent = _send_code(request, form, pending=pending, data=data, hold=held)
+        if sent is not None:
+            _pending_set(request, token, sent)
+            return redirect(_with_zone(reverse("booking:code", kwargs={"org_slug": org_slug, "token": token}),
+                                       zone))
+    return render(request, "scheduling/public/details.html", {
+        **_hold_context(request, org_slug, token, held, zone), "form": form, "client": client,
     })
+
+
+def _code_proven(request: HttpRequest, form: EmailCodeForm, pending: dict[str, Any]) -> tuple[bool, bool]:
+    """(the posted code is right, a new code is needed); a wrong code is a form error."""
+    if request.method != "POST" or not form.is_valid():
+        return False, False
+    try:
+        public_email_code_check(organization=request.organization, email=pending["email"],
+                                challenge=pending["challenge"], code=form.cleaned_data["code"])
+    except SchedulingError as exc:
+        form.add_error("code", str(exc))
+        return False, exc.code in ("code_expired", "code_blocked")
+    return True, False
+
+
+@public_org_view
+def code(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    """The visitor types the code emailed to them; a right one books the held time."""
+    held, elsewhere = _held(request, org_slug, token)
+    if held is None:
+        return elsewhere  # type: ignore[return-value]
+    pending = _pending(request, token)
+    if pending is None:
+        return redirect("booking:details", org_slug=org_slug, token=token)
+    zone = zone_context(request, request.organization)
+    form = EmailCodeForm(request.POST or None)
+    proven, need_new = _code_proven(request, form, pending)
+    if proven:
+        return _book(request, org_slug, token, held, zone, data=pending["data"], email=pending["email"], user=None)
+    return render(request, "scheduling/public/code.html", {
+        **_hold_context(request, org_slug, token, held, zone), "form": form, "email": pending["email"],
+        "need_new": need_new, "code_minutes": CODE_MINUTES,
+        "details_url": _with_zone(reverse("booking:details", kwargs={"org_slug": org_slug, "token": token}), zone),
+        "resend_url": reverse("booking:code_resend", kwargs={"org_slug": org_slug, "token": token}),
+    })
+
+
+@public_org_view
+@require_POST
+def code_resend(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    held, elsewhere = _held(request, org_slug, token)
+    if held is None:
+        return elsewhere  # type: ignore[return-value]
+    pending = _pending(request, token)
+    if pending is None:
+        return redirect("booking:details", org_slug=org_slug, token=token)
+    try:
+        public_email_code_send(organization=request.organization, email=pending["email"],
+                               challenge=pending["challenge"], ip=_ip(request), hold=held)
+    except SchedulingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("We sent a new code. Use the newest one: it replaces the earlier code."))
+    zone = zone_context(request, request.organization)
+    return redirect(_with_zone(reverse("booking:code", kwargs={"org_slug": org_slug, "token": token}), zone))
 
 
 @public_org_view
@@ -307,39 +445,106 @@ def ics(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     return ics_response(_booking_from_token(token))
 
 
-@public_org_view
-def waitlist(request: HttpRequest, org_slug: str) -> HttpResponse:
-    now = timezone.now()
+def _full_class_or_404(request: HttpRequest) -> TrainingSession:
+    """The upcoming group class named by ``?session=`` (or the posted field) in this business."""
     pk = _int(request.POST.get("session") or request.GET.get("session"))
     if pk is None:
         raise Http404("No such class.")
-    session = get_object_or_404(
+    return get_object_or_404(
         TrainingSession.objects.select_related("session_type", "coach__membership__user"),
-        pk=pk, status=TrainingSession.Status.SCHEDULED, starts_at__gt=now,
+        pk=pk, status=TrainingSession.Status.SCHEDULED, starts_at__gt=timezone.now(),
         session_type__in=picker.bookable_types(), session_type__capacity__gt=1,
     )
+
+
+def _waitlist_url(name: str, org_slug: str, session: TrainingSession, zone: dict[str, Any]) -> str:
+    params = {"session": str(session.pk), **({"tz": zone["tz_name"]} if zone["tz_chosen"] else {})}
+    return f"{reverse(f'booking:{name}', kwargs={'org_slug': org_slug})}?{urlencode(params)}"
+
+
+def _waitlist_join(session: TrainingSession, *, data: dict[str, Any], email: str, user: Any) -> WaitlistEntry:
+    """Raises SchedulingError (already booked into it, no longer open)."""
+    return public_waitlist_join(session=session, first_name=data["first_name"], last_name=data["last_name"],
+                                email=email, user=user)
+
+
+@public_org_view
+def waitlist(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """A full class's waitlist: name and email. A signed-in client of the business joins at once,
+    as themselves; anyone else is emailed a code first (the same page whether or not the email is
+    a client's)."""
+    session = _full_class_or_404(request)
     zone = zone_context(request, request.organization)
     client = client_of(request)
-    initial = {}
+    pending = _pending(request, str(session.pk), key=WAITLIST_PENDING_KEY) if client is None else None
+    initial: dict[str, Any] = {}
     if client is not None:
         initial = {"first_name": client.first_name, "last_name": client.last_name, "email": client.email}
+    elif pending is not None:
+        initial = dict(pending["data"])  # back from the code step: what they typed is still there
     form = NameEmailForm(request.POST or None, initial=initial, email_locked=bool(client and client.email))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = public_waitlist_join(
-                session=session, first_name=data["first_name"], last_name=data["last_name"],
-                email=client.email if client is not None and client.email else data["email"],
-                user=request.user if client is not None else None,
-            )
-        except SchedulingError as exc:
-            form.add_error(None, str(exc))
+        data = {name: form.cleaned_data[name] for name in WAITLIST_FIELDS}
+        if client is not None:
+            try:
+                entry = _waitlist_join(session, data=data, email=client.email or data["email"], user=request.user)
+            except SchedulingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return render(request, "scheduling/public/waitlist_done.html", {**zone, "entry": entry,
+                                                                                "session": session})
         else:
-            return render(request, "scheduling/public/waitlist_done.html", {**zone, "entry": entry,
-                                                                            "session": session})
+            sent = _send_code(request, form, pending=pending, data=data)
+            if sent is not None:
+                _pending_set(request, str(session.pk), sent, key=WAITLIST_PENDING_KEY)
+                return redirect(_waitlist_url("waitlist_code", org_slug, session, zone))
     day = session.starts_at.astimezone(zone["tz"]).date()
     return render(request, "scheduling/public/waitlist.html", {
         **zone, "session": session, "form": form, "client": client,
         "back_url": _times_url(org_slug, type_id=session.session_type_id, day=day,
                                tz=zone["tz_name"] if zone["tz_chosen"] else ""),
     })
+
+
+@public_org_view
+def waitlist_code(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The visitor types the code emailed to them; a right one puts them on the waitlist."""
+    session = _full_class_or_404(request)
+    zone = zone_context(request, request.organization)
+    pending = _pending(request, str(session.pk), key=WAITLIST_PENDING_KEY)
+    if pending is None:
+        return redirect(_waitlist_url("waitlist", org_slug, session, zone))
+    form = EmailCodeForm(request.POST or None)
+    proven, need_new = _code_proven(request, form, pending)
+    if proven:
+        _pending_set(request, str(session.pk), None, key=WAITLIST_PENDING_KEY)
+        try:
+            entry = _waitlist_join(session, data=pending["data"], email=pending["email"], user=None)
+        except SchedulingError as exc:
+            messages.error(request, str(exc))
+            return redirect(_waitlist_url("waitlist", org_slug, session, zone))
+        return render(request, "scheduling/public/waitlist_done.html", {**zone, "entry": entry, "session": session})
+    return render(request, "scheduling/public/code.html", {
+        **zone, "form": form, "email": pending["email"], "need_new": need_new, "code_minutes": CODE_MINUTES,
+        "waitlist_session": session,
+        "details_url": _waitlist_url("waitlist", org_slug, session, zone),
+        "resend_url": _waitlist_url("waitlist_code_resend", org_slug, session, zone),
+    })
+
+
+@public_org_view
+@require_POST
+def waitlist_code_resend(request: HttpRequest, org_slug: str) -> HttpResponse:
+    session = _full_class_or_404(request)
+    zone = zone_context(request, request.organization)
+    pending = _pending(request, str(session.pk), key=WAITLIST_PENDING_KEY)
+    if pending is None:
+        return redirect(_waitlist_url("waitlist", org_slug, session, zone))
+    try:
+        public_email_code_send(organization=request.organization, email=pending["email"],
+                               challenge=pending["challenge"], ip=_ip(request))
+    except SchedulingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("We sent a new code. Use the newest one: it replaces the earlier code."))
+    return redirect(_waitlist_url("waitlist_code", org_slug, session, zone))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -46,12 +47,15 @@ from .models import (
     Coach,
     Room,
     SessionType,
+    SkippedOccurrence,
     TrainingSession,
     Weekday,
     WeeklyAvailability,
 )
 from .services import SchedulingError
 from .services.feeds import coach_feed_reset
+from .services.recurring import REASONS
+from .services.skipped import skipped_occurrence_dismiss
 
 # --- who may see and change what --------------------------------------------------------------
 
@@ -99,11 +103,17 @@ def _can_manage_catalog(request: HttpRequest) -> bool:
 
 
 def _conflict_groups(request: HttpRequest) -> list[dict[str, Any]]:
+    """Per coach: sessions that no longer fit, and recurring occurrences the daily job skipped."""
     groups = []
+    now = timezone.now()
     for coach in _coaches(request):
-        found = selectors.conflicts_for(coach=coach)
-        if found:
-            groups.append({"coach": coach, "sessions": found, "can_edit": _can_edit(request, coach)})
+        found = selectors.conflicts_for(coach=coach, now=now)
+        skipped = list(SkippedOccurrence.objects.filter(coach=coach, status=SkippedOccurrence.Status.OPEN,
+                                                        starts_at__gt=now)
+                       .select_related("client", "recurring_booking__session_type"))
+        if found or skipped:
+            groups.append({"coach": coach, "sessions": found, "skipped": skipped, "can_edit": _can_edit(request, coach),
+                           "count": len(found) + len(skipped)})
     return groups
 
 
@@ -117,7 +127,7 @@ def _page(request: HttpRequest, template: str, *, tab: str, coach: Coach | None 
         coach = _default_coach(request)
     pickable = list(_coaches(request)) if request.membership.role != Role.COACH else []
     if "conflict_total" not in context:
-        context["conflict_total"] = sum(len(g["sessions"]) for g in _conflict_groups(request))
+        context["conflict_total"] = sum(g["count"] for g in _conflict_groups(request))
     return render(request, template, {
         "tab": tab,
         "tab_url": COACH_TABS.get(tab, ""),
@@ -213,11 +223,6 @@ def price_text(minor: int, currency: str) -> str:
     if currency in ZERO_DECIMAL_CURRENCIES:
         return f"{minor} {currency}"
     return f"{minor // 100}.{minor % 100:02d} {currency}"
-
-
-def _sessions_between(coach: Coach, starts_at: datetime, ends_at: datetime) -> int:
-    return TrainingSession.objects.filter(coach=coach, status=TrainingSession.Status.SCHEDULED,
-                                          starts_at__lt=ends_at, ends_at__gt=starts_at).count()
 
 
 def _warn_conflicts(request: HttpRequest, coach: Coach, done: str) -> None:
@@ -345,16 +350,20 @@ def blocked(request: HttpRequest, org_slug: str, coach_id: int) -> HttpResponse:
             else:
                 when = describe_span(data["starts_at"], data["ends_at"], tz)
                 messages.success(request, _("Time off added: %(when)s. Clients cannot book then.") % {"when": when})
-                booked = _sessions_between(coach, data["starts_at"], data["ends_at"])
+                booked = sum(1 for s in selectors.conflicts_for(coach=coach)
+                             if s.starts_at < data["ends_at"] and s.ends_at > data["starts_at"])
                 if booked:
                     messages.warning(request, ngettext(
-                        "%(n)s session is already booked in that time. It stays booked: move or cancel it "
-                        "in the calendar.",
-                        "%(n)s sessions are already booked in that time. They stay booked: move or cancel them "
-                        "in the calendar.", booked) % {"n": booked})
+                        "%(n)s booked session is in this time off and now conflicts. It stays booked until you "
+                        "keep or cancel it on the Conflicts page.",
+                        "%(n)s booked sessions are in this time off and now conflict. They stay booked until you "
+                        "keep or cancel them on the Conflicts page.", booked) % {"n": booked})
                 return redirect("setup:blocked", org_slug=org_slug, coach_id=coach.pk)
     items = _spans(BlockedSlot.objects.filter(coach=coach, ends_at__gt=timezone.now()), tz)
-    return _page(request, "scheduling/setup/blocked.html", tab="blocked", coach=coach, form=form, items=items)
+    in_time_off = sum(1 for s in selectors.conflicts_for(coach=coach)
+                      if getattr(s, "conflict_reason", "") == selectors.CONFLICT_TIME_OFF)
+    return _page(request, "scheduling/setup/blocked.html", tab="blocked", coach=coach, form=form, items=items,
+                 in_time_off=in_time_off)
 
 
 @require_POST
@@ -527,16 +536,46 @@ def conflicts(request: HttpRequest, org_slug: str) -> HttpResponse:
             {"session": s, "clients": [b.client.full_name for b in s.bookings.all() if b.status in Booking.ACTIVE]}
             for s in group["sessions"]
         ]
+        group["skipped_rows"] = [
+            {"row": row, "why": str(REASONS.get(row.detail, row.get_reason_display())),
+             "book_url": _rebook_url(request, row)}
+            for row in group["skipped"]
+        ]
     return _page(request, "scheduling/setup/conflicts.html", tab="conflicts", groups=groups,
-                 conflict_total=sum(len(g["sessions"]) for g in groups))
+                 conflict_total=sum(g["count"] for g in groups))
 
 
-def _conflict_session(request: HttpRequest, session_id: int) -> tuple[TrainingSession, bool]:
-    """The session, and whether it still conflicts; 404 for another business, 403 for a
-    member who may not change this coach's schedule."""
+def _rebook_url(request: HttpRequest, row: SkippedOccurrence) -> str:
+    """The calendar's booking form, filled in for that client, type and coach at the skipped time."""
+    query = urlencode({"client": row.client_id, "session_type": row.recurring_booking.session_type_id,
+                       "coach": row.coach_id, "skipped": row.pk,
+                       "start": row.starts_at.astimezone(request.organization.tzinfo).strftime("%Y-%m-%dT%H:%M")})
+    return f"{reverse('calendar:new', kwargs={'org_slug': request.organization.slug})}?{query}"
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def skipped_dismiss(request: HttpRequest, org_slug: str, skippedoccurrence_id: int) -> HttpResponse:
+    row = get_object_or_404(SkippedOccurrence, pk=skippedoccurrence_id)
+    _editable_coach(request, row.coach_id)
+    try:
+        skipped_occurrence_dismiss(skipped=row, actor=request.user)
+    except SchedulingError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Dismissed: %(when)s is not booked.") % {
+            "when": describe_span(row.starts_at, row.ends_at, request.organization.tzinfo)})
+    return redirect("setup:conflicts", org_slug=org_slug)
+
+
+def _conflict_session(request: HttpRequest, session_id: int) -> tuple[TrainingSession, str]:
+    """The session, and why it conflicts ("" when it no longer does); 404 for another business,
+    403 for a member who may not change this coach's schedule."""
     session = get_object_or_404(TrainingSession.objects.select_related("coach", "organization"), pk=session_id)
     coach = _editable_coach(request, session.coach_id)
-    return session, any(s.pk == session.pk for s in selectors.conflicts_for(coach=coach))
+    reason = next((getattr(s, "conflict_reason", "") for s in selectors.conflicts_for(coach=coach)
+                   if s.pk == session.pk), "")
+    return session, reason
 
 
 def _when(session: TrainingSession, tz: ZoneInfo) -> str:
@@ -544,9 +583,11 @@ def _when(session: TrainingSession, tz: ZoneInfo) -> str:
 
 
 def _resolve_conflict(request: HttpRequest, org_slug: str, session_id: int, *,
-                      resolve: Callable[..., object], done: str) -> HttpResponse:
-    session, still = _conflict_session(request, session_id)
-    if not still:
+                      resolve: Callable[..., object], done: str, done_time_off: str | None = None) -> HttpResponse:
+    session, reason = _conflict_session(request, session_id)
+    if reason == selectors.CONFLICT_TIME_OFF and done_time_off is not None:
+        done = done_time_off
+    if not reason:
         messages.info(request, _("That session no longer needs a decision."))
         return redirect("setup:conflicts", org_slug=org_slug)
     try:
@@ -564,6 +605,7 @@ def conflict_keep(request: HttpRequest, org_slug: str, session_id: int) -> HttpR
     return _resolve_conflict(
         request, org_slug, session_id, resolve=services.conflict_keep,
         done=_("Kept %(when)s. It is now covered by extra time, so it stays as booked."),
+        done_time_off=_("Kept %(when)s. The time off now stops around it, so it stays as booked."),
     )
 
 

@@ -5,7 +5,6 @@ from typing import Any
 from django.http import HttpRequest
 
 from .middleware import memberships_of
-from .navigation import nav_for
 
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:
@@ -16,5 +15,4 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
         "organization": organization,
         "membership": membership,
         "my_memberships": (lambda: memberships_of(user)),
-        "nav_items": nav_for(membership, organization, request) if membership else [],
     }

@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coachos.accounts.forms import TimezoneField
-
-from .models import Organization
+from .models import Organization, validate_timezone
 from .roles import Role
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in names]]
+
+
+class TimezoneField(forms.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("validators", [validate_timezone])
+        super().__init__(**kwargs)
 
 
 class OrganizationSettingsForm(forms.ModelForm):

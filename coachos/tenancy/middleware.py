@@ -28,6 +28,17 @@ API_PREFIX = "/api/"
 ADMIN_PREFIX = "/admin/"
 
 
+# How a bearer token is checked: ``accounts`` (the floor above, which owns API tokens) sets it in its
+# AppConfig.ready. It returns the token (with ``organization``, ``user_id`` and ``user``) or None;
+# with none set, no bearer token is accepted (fails closed).
+_token_authenticator: Callable[[str], Any] | None = None
+
+
+def set_token_authenticator(authenticate: Callable[[str], Any]) -> None:
+    global _token_authenticator
+    _token_authenticator = authenticate
+
+
 class TenancyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -80,11 +91,11 @@ class TenancyMiddleware:
                 return self.get_response(request)
 
     def _api(self, request: HttpRequest) -> HttpResponse:
-        from coachos.accounts.tokens import token_authenticate
-
         header = request.headers.get("Authorization", "")
         kind, _, raw = header.partition(" ")
-        token = token_authenticate(raw.strip()) if kind.lower() == "bearer" and raw.strip() else None
+        authenticate = _token_authenticator
+        token = (authenticate(raw.strip()) if authenticate is not None and kind.lower() == "bearer" and raw.strip()
+                 else None)
         if token is None:
             return self.get_response(request)
         with scope(organization=token.organization):

@@ -1,4 +1,7 @@
-"""Writes to businesses and memberships. Every change is audited."""
+"""Writes to businesses and memberships. Every change is audited.
+
+A membership created or given another role emits ``membership.created`` / ``membership.role_changed``:
+the apps above act on it in the same transaction (scheduling makes owners and coaches bookable)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
+
+from coachos.common import events
 
 from . import audit
 from .models import RESERVED_SLUGS, Membership, Organization
@@ -41,7 +46,7 @@ def organization_create(*, name: str, owner: Any, timezone: str, slug: str | Non
     organization.save()
     with scope(organization=organization):
         membership = Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
-        _coach_ensure(membership)
+        events.emit("membership.created", organization=organization, obj=membership, data={"role": Role.OWNER})
         audit.log(organization=organization, actor=owner, action="organization.created", obj=organization)
         audit.log(organization=organization, actor=owner, action="membership.created", obj=membership,
                   data={"role": Role.OWNER})
@@ -79,12 +84,6 @@ def organization_update(*, organization: Organization, actor: Any, data: dict[st
     return locked
 
 
-def _coach_ensure(membership: Membership) -> None:
-    from coachos.scheduling.services import coach_ensure
-
-    coach_ensure(membership=membership)
-
-
 def _owner_count(organization: Organization) -> int:
     return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
 
@@ -101,7 +100,7 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    _coach_ensure(membership)
+    events.emit("membership.role_changed", organization=membership.organization, obj=membership, data={"role": role})
     audit.log(organization=membership.organization, actor=actor, action="membership.role_changed",
               obj=membership, data={"role": [old, role]})
     return membership

@@ -10,16 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coachos.accounts.models import Invitation
-from coachos.accounts.services import AccountError, invitation_create, invitation_resend, invitation_revoke
 from coachos.common.errors import validation_message
 
 from . import services
 from .access import org_view
-from .forms import InviteForm, NewOrganizationForm, OrganizationSettingsForm, RoleForm
+from .forms import NewOrganizationForm, OrganizationSettingsForm, RoleForm
 from .middleware import memberships_of
 from .models import AuditEntry, Membership
-from .roles import Perm, Role
+from .roles import Perm
 
 
 def landing_url(membership: Membership) -> str:
@@ -65,44 +63,6 @@ def business_new(request: HttpRequest) -> HttpResponse:
     return render(request, "tenancy/business_new.html", {"form": form})
 
 
-@org_view(Perm.BACKOFFICE)
-def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
-    organization = request.organization
-    team = Membership.objects.exclude(role=Role.CLIENT).count()
-    clients = Membership.objects.filter(role=Role.CLIENT).count()
-    pending = Invitation.objects.filter(status=Invitation.Status.PENDING).count()
-    steps = [
-        {
-            "done": bool(organization.sms_number and organization.phone),
-            "label": _("Add your phone and SMS number"),
-            "url": reverse("backoffice:settings", kwargs={"org_slug": org_slug}),
-            "perm": Perm.SETTINGS,
-        },
-        {
-            "done": team > 1 or pending > 0,
-            "label": _("Invite your coaches and front desk"),
-            "url": reverse("backoffice:team", kwargs={"org_slug": org_slug}),
-            "perm": Perm.MANAGE_TEAM,
-        },
-        {
-            "done": clients > 0,
-            "label": _("Invite your first client to the portal"),
-            "url": reverse("backoffice:team", kwargs={"org_slug": org_slug}) + "#invite",
-            "perm": Perm.INVITE_CLIENTS,
-        },
-    ]
-    steps = [s for s in steps if request.membership.has(s["perm"])]
-    from coachos.books.selectors import dashboard_money
-    from coachos.clients.selectors import dashboard_counts
-
-    return render(
-        request, "tenancy/dashboard.html",
-        {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps,
-         "all_done": all(s["done"] for s in steps), "credit_counts": dashboard_counts(),
-         "money": dashboard_money(organization=organization) if request.membership.has(Perm.MONEY) else None},
-    )
-
-
 @org_view(Perm.SETTINGS)
 def settings_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
@@ -133,76 +93,6 @@ def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     actions = sorted(set(AuditEntry.objects.values_list("action", flat=True).distinct()))
     return render(request, "tenancy/audit_log.html", {"page": page, "action": action, "actions": actions})
-
-
-def _invitable_roles(membership: Membership) -> list[str]:
-    roles = []
-    if membership.has(Perm.MANAGE_TEAM):
-        roles += [Role.COACH, Role.STAFF, Role.OWNER]
-    if membership.has(Perm.INVITE_CLIENTS):
-        roles.insert(0, Role.CLIENT)
-    return roles
-
-
-@org_view(Perm.BACKOFFICE)
-def team(request: HttpRequest, org_slug: str) -> HttpResponse:
-    membership = request.membership
-    roles = _invitable_roles(membership)
-    form = InviteForm(request.POST or None, roles=roles)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation_create(
-                organization=request.organization, actor=request.user, actor_membership=membership,
-                email=form.cleaned_data["email"], role=form.cleaned_data["role"], name=form.cleaned_data["name"],
-            )
-        except AccountError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-            return redirect("backoffice:team", org_slug=org_slug)
-    members = Membership.objects.select_related("user").order_by("role", "user__name")
-    invitations = Invitation.objects.filter(status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED])
-    return render(
-        request, "tenancy/team.html",
-        {
-            "form": form,
-            "team": [m for m in members if m.is_team],
-            "clients": [m for m in members if not m.is_team],
-            "invitations": invitations,
-            "can_manage": membership.has(Perm.MANAGE_TEAM),
-            "role_form": RoleForm(),
-        },
-    )
-
-
-def _invitation_action(request: HttpRequest, org_slug: str, invitation_id: int, action: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=invitation_id)
-    needed = Perm.INVITE_CLIENTS if invitation.role == Role.CLIENT else Perm.MANAGE_TEAM
-    if not request.membership.has(needed):
-        messages.error(request, _("Your role cannot manage this invitation."))
-        return redirect("backoffice:team", org_slug=org_slug)
-    try:
-        if action == "resend":
-            invitation_resend(invitation=invitation, actor=request.user)
-            messages.success(request, _("A new invitation link was sent."))
-        else:
-            invitation_revoke(invitation=invitation, actor=request.user)
-            messages.success(request, _("Invitation revoked."))
-    except AccountError as exc:
-        messages.error(request, str(exc))
-    return redirect("backoffice:team", org_slug=org_slug)
-
-
-@require_POST
-@org_view(Perm.BACKOFFICE)
-def invitation_resend_view(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
-    return _invitation_action(request, org_slug, invitation_id, "resend")
-
-
-@require_POST
-@org_view(Perm.BACKOFFICE)
-def invitation_revoke_view(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
-    return _invitation_action(request, org_slug, invitation_id, "revoke")
 
 
 @require_POST

@@ -278,7 +278,7 @@ def test_new_staff_sets_a_password_and_lands_in_the_back_office(
     assert invitation.accepted_by == user
     dashboard = browser.get(response["Location"])
     assert dashboard.status_code == 200
-    assert "tenancy/dashboard.html" in [t.name for t in dashboard.templates]
+    assert "site/dashboard.html" in [t.name for t in dashboard.templates]
     # The same link cannot be used twice.
     assert_invalid_link_page(DjangoClient().get(path))
 
@@ -470,7 +470,7 @@ def test_revoking_suppresses_an_invitation_email_not_sent_yet(
 
 def test_the_old_task_name_still_sends_through_the_outbox(org: Organization, owner: Any) -> None:
     """Tasks queued before the move run the shim: one outbox row, one email, whatever the repeats."""
-    from coachos.accounts.tasks import send_invitation_email
+    from coachos.comms.listeners_accounts import send_invitation_email
 
     invitation = InvitationFactory(organization=org, email="new.coach@example.com", role=Role.COACH,
                                    invited_by=owner)

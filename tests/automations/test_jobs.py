@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from celery import shared_task
-from django.db import connection
 from django.test import Client as DjangoClient
 
 from coachos import jobs
 from coachos.automations import platform_jobs
 from coachos.automations.models import JobRun, JobSchedule
 from coachos.automations.tasks import run_due_jobs
+from tests.concurrency import run_concurrently
 from tests.conftest import bearer
 from tests.factories import MembershipFactory, UserFactory, member
 
@@ -100,25 +99,11 @@ def test_a_job_still_running_is_not_started_again(test_jobs):
 @pytest.mark.django_db(transaction=True)
 def test_two_ticks_at_once_run_each_job_once(test_jobs):
     platform_jobs.ensure_schedules(now=NOON)
-    barrier = threading.Barrier(4)
-    claimed: list[str] = []
-    lock = threading.Lock()
+    def tick(_i: int) -> list[str]:
+        return platform_jobs.jobs_tick(now=NOON + timedelta(seconds=5),
+                                       dispatch=lambda name, due: platform_jobs.run_job(name=name, due_at=due))
 
-    def tick() -> None:
-        try:
-            barrier.wait()
-            names = platform_jobs.jobs_tick(now=NOON + timedelta(seconds=5),
-                                            dispatch=lambda name, due: platform_jobs.run_job(name=name, due_at=due))
-        finally:
-            connection.close()
-        with lock:
-            claimed.extend(names)
-
-    threads = [threading.Thread(target=tick) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    claimed = [name for names in run_concurrently(tick, 4, timeout=60).values for name in names]
     assert sorted(claimed) == ["broken-job", "ok-job"]
     assert sorted(CALLS) == ["broken", "ok"]
     assert JobRun.objects.count() == 2

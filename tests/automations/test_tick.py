@@ -3,16 +3,15 @@ DST and month ends; two ticks at once make one run."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, timedelta
 from datetime import time as wall
 
 import pytest
-from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from coachos.automations import engine
 from coachos.automations.models import Automation, AutomationRun, Todo
+from tests.concurrency import run_concurrently
 from tests.factories import ClientFactory, OrganizationFactory
 
 from .conftest import local, make
@@ -174,24 +173,7 @@ def test_two_ticks_at_once_make_one_run_per_due_time(time_machine):
     automations = [make(org, name=f"Daily {i}", trigger_type="schedule", frequency="daily",
                         time_of_day=wall(9, 0)) for i in range(20)]
     time_machine.move_to(local(org, date(2025, 6, 2), 9, 0), tick=False)
-    barrier = threading.Barrier(4)
-    results: list[dict[str, int]] = []
-    lock = threading.Lock()
-
-    def run_tick() -> None:
-        try:
-            barrier.wait()
-            outcome = engine.tick()
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run_tick) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(lambda _i: engine.tick(), 4, timeout=120).values
     assert sum(r["runs"] for r in results) == 20
     with scopes_disabled():
         assert AutomationRun.objects.count() == 20

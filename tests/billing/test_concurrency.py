@@ -5,48 +5,30 @@ Real threads, each with its own PostgreSQL connection, released together by a ba
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client as DjangoClient
 from django_scopes import scopes_disabled
 
 from coachos.billing.models import WebhookEvent
 from coachos.credits.models import CreditEntry
 
+from ..concurrency import run_concurrently, run_each
 from .conftest import checkout_completed, fresh, money_events, packages_of, signed
 
 THREADS = 10
 
 
+def _deliver(payload: str, header: str) -> int:
+    response = DjangoClient().post("/webhooks/stripe", data=payload, content_type="application/json",
+                                   HTTP_STRIPE_SIGNATURE=header)
+    return response.status_code
+
+
 def _deliver_at_once(payload: str, header: str) -> list[int]:
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def deliver() -> None:
-        try:
-            http = DjangoClient()
-            barrier.wait(timeout=30)
-            response = http.post("/webhooks/stripe", data=payload, content_type="application/json",
-                                 HTTP_STRIPE_SIGNATURE=header)
-            with lock:
-                statuses.append(response.status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return statuses
+    return run_concurrently(lambda _i: _deliver(payload, header), THREADS, timeout=120).values
 
 
 @pytest.mark.xdist_group("billing-concurrency")
@@ -81,23 +63,7 @@ def test_two_different_events_for_the_same_payment_at_once_still_grant_once(pend
     intent = {"id": f"pi_test_{pending.pk}", "object": "payment_intent", "amount_received": pending.amount_minor,
               "currency": "usd", "status": "succeeded", "metadata": {"coachos_purchase_id": str(pending.pk)}}
     bodies = [signed(checkout_completed(pending)), signed(stripe_event("payment_intent.succeeded", intent))]
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def deliver(payload: str, header: str) -> None:
-        try:
-            http = DjangoClient()
-            barrier.wait(timeout=30)
-            statuses.append(http.post("/webhooks/stripe", data=payload, content_type="application/json",
-                                      HTTP_STRIPE_SIGNATURE=header).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver, args=body) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = run_each([partial(_deliver, *body) for body in bodies], timeout=120).values
     assert statuses == [200, 200]
     assert len(money_events(pending.organization, kind="sale")) == 1
     assert len(packages_of(pending)) == 1

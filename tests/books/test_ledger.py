@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
 
 from coachos.books.models import MoneyEvent
 from coachos.books.services import BooksError, money_event_record, money_event_reverse
+from tests.concurrency import run_concurrently
 from tests.factories import ClientFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,26 +122,11 @@ def test_reverse_once(org, owner):
 @pytest.mark.xdist_group("books_concurrency")
 def test_ten_threads_same_external_id_make_one_row():
     org = OrganizationFactory(slug="books-threads")
-    barrier = threading.Barrier(10)
-    ids: list[int] = []
-    errors: list[BaseException] = []
+    def worker(_i: int) -> int:
+        with transaction.atomic():
+            return record(org, external_id="ch_same", amount_minor=4200).pk
 
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                ids.append(record(org, external_id="ch_same", amount_minor=4200).pk)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    ids = run_concurrently(worker, 10, timeout=60).values
     assert len(ids) == 10 and len(set(ids)) == 1
     with scopes_disabled():
         assert MoneyEvent.objects.filter(organization=org, external_id="ch_same").count() == 1

@@ -83,7 +83,8 @@ def test_coach_drags_a_session_cancels_another_and_the_feed_follows_the_view(liv
     user = member(org, Role.COACH, email="casey@example.com", name="Casey Jordan")
     with scopes_disabled():
         coach = CoachFactory(organization=org, membership=Membership.objects.get(user=user), display_name="Casey")
-    WeeklyAvailabilityFactory(coach=coach, weekday=1, start_time=time(8), end_time=time(18))
+    for weekday in (1, 2, 3):  # Tuesday to Thursday: every drag below stays inside working hours
+        WeeklyAvailabilityFactory(coach=coach, weekday=weekday, start_time=time(8), end_time=time(18))
     pt = SessionTypeFactory(organization=org, name="Personal training", color="#1e88e5")
     bootcamp = SessionTypeFactory(organization=org, name="Bootcamp", color="#fdd835", capacity=8,
                                   duration_minutes=45)

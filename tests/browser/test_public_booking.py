@@ -1,6 +1,6 @@
 """A new client books on the public page in a real browser: choose a session type, a time
-(shown in the browser's own zone), fill in the details while the hold counts down, and land on
-the confirmation. Drives Debian's Chromium (see test_signup_mfa.py for why it never skips)."""
+(shown in the browser's own zone), fill in the details while the hold counts down, type the code
+emailed to them, and land on the confirmation. Drives Debian's Chromium (see test_signup_mfa.py for why it never skips)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def context_options() -> dict[str, Any]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_new_client_books_a_session_end_to_end(live_server: Any, page: Page, org: Any) -> None:
+    from coachos.comms.models import OutboundMessage
     from coachos.scheduling.models import Booking, SlotHold
 
     coach = CoachFactory(organization=org, display_name="Jordan Reyes", min_notice_minutes=0)
@@ -59,6 +60,18 @@ def test_a_new_client_books_a_session_end_to_end(live_server: Any, page: Page, o
     page.get_by_label("Email").fill("nina.novak@example.com")
     page.get_by_label("Mobile phone").fill("+44 7700 900123")
     page.get_by_label("Anything your coach should know?").fill("First time here")
+    page.get_by_role("button", name="Continue").click()
+
+    # Every visitor confirms their email with the code emailed to them; the time stays held.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_text("We emailed a 6-digit code to nina.novak@example.com.")).to_be_visible()
+    expect(page.locator(".summary")).to_contain_text(f"{label} – ")
+    with scopes_disabled():
+        assert Booking.objects.count() == 0
+        email = OutboundMessage.objects.get(kind="booking_email_code", to="nina.novak@example.com")
+    found = re.search(r"\b(\d{6})\b", email.body)
+    assert found is not None
+    page.get_by_label("Code from the email").fill(found.group(1))
     page.get_by_role("button", name="Confirm booking").click()
 
     expect(page.get_by_role("heading", name="You're booked")).to_be_visible()

@@ -7,8 +7,8 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django_scopes import scope
 
-from coachos.clients import views_sections
 from coachos.clients.models import Client, ClientNote
+from coachos.credits import client_sections
 from coachos.credits.models import ClientPackage, CreditEntry
 
 from ..factories import BookingFactory, ClientFactory, ClientPackageFactory, PackagePlanFactory, TrainingSessionFactory
@@ -47,7 +47,7 @@ def test_a_failing_section_answers_its_own_error_and_the_rest_still_load(org, we
     def broken(_client):
         raise DatabaseError("boom")
 
-    monkeypatch.setattr(views_sections, "client_packages", broken)
+    monkeypatch.setattr(client_sections, "client_packages", broken)
     page = web.get(base(org, client))
     assert page.status_code == 200 and 'id="section-packages"' in page.content.decode()
     failed = htmx(web, "get", f"{base(org, client)}sections/packages/")

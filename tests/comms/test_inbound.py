@@ -23,6 +23,7 @@ from tests.factories import (
     CoachFactory,
     OrganizationFactory,
     OutboundMessageFactory,
+    SessionTypeFactory,
     TrainingSessionFactory,
 )
 
@@ -54,16 +55,17 @@ def replies(org: Organization) -> list[OutboundMessage]:
 
 
 def booked(org: Organization, client: Any, starts_at: datetime, *, reminder: str | None = Status.SENT,
-           kind: str = "reminder_24h") -> Booking:
-    """A booking of ``client`` at ``starts_at``; ``reminder`` is the status of its reminder text (None: none)."""
+           kind: str = "reminder_24h", sent_at: datetime | None = None, channel: str = "sms") -> Booking:
+    """A booking of ``client`` at ``starts_at``; ``reminder`` is the status of the text of ``kind`` about it
+    (None: none), written for 24 hours before the start or, given ``sent_at``, sent then."""
     with scope(organization=org):
         session = TrainingSessionFactory(organization=org, coach=CoachFactory(organization=org),
                                          starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
         booking = BookingFactory(organization=org, session=session, client=client)
         if reminder is not None:
-            OutboundMessageFactory(organization=org, client=client, kind=kind, to=client.phone,
+            OutboundMessageFactory(organization=org, client=client, kind=kind, to=client.phone, channel=channel,
                                    related_type="booking", related_id=booking.pk, status=reminder,
-                                   scheduled_for=starts_at - timedelta(hours=24))
+                                   scheduled_for=sent_at or starts_at - timedelta(hours=24), sent_at=sent_at)
     return booking
 
 
@@ -205,7 +207,7 @@ def test_only_reply_kinds_skip_consent() -> None:
                        context={"message": "sale"}, reply=True)
 
 
-# --- "Y" confirms the booking the reminder asked about ------------------------------------------
+# --- "Y" confirms the booking the latest confirmation or reminder asked about --------------------
 
 def test_y_confirms_the_booking_replies_and_tells_the_team(frozen: Any, sms_org: Organization, texter: Any,
                                                            owner: Any, sms_sent: list[Any]) -> None:
@@ -225,6 +227,25 @@ def test_y_confirms_the_booking_replies_and_tells_the_team(frozen: Any, sms_org:
     with scopes_disabled():
         notification = Notification.objects.get(user=owner, kind="client_confirmed")
     assert "Tess Texter" in notification.title
+
+
+def test_a_booking_made_an_hour_ahead_is_confirmed_by_answering_its_confirmation(
+        frozen: Any, sms_org: Organization, texter: Any, owner: Any, sms_sent: list[Any]) -> None:
+    """Booked inside both reminders' windows, so no reminder will ever ask: the confirmation does."""
+    from coachos.comms import reminders
+    from coachos.scheduling import services
+
+    with scope(organization=sms_org):
+        booking = services.booking_create(
+            coach=CoachFactory(organization=sms_org), session_type=SessionTypeFactory(organization=sms_org),
+            client=texter, starts_at=NOW + timedelta(hours=1), actor=owner, mode=services.COACH)
+    sender.send_due()
+    [confirmation] = [s for s in sms_sent if s.to == texter.phone]
+    assert "Reply Y to confirm" in confirmation.body
+    assert reminders.reminders_send()["businesses"] == 0  # reminders stay as they are: none for this booking
+    message = send_text("y")
+    assert message is not None and (message.handled_as, message.booking_id) == (Handling.CONFIRM, booking.pk)
+    assert confirmed(booking)
 
 
 def test_a_second_y_for_the_same_booking_says_confirmed_again_without_a_new_notification(
@@ -253,10 +274,13 @@ def test_a_booking_47_hours_ahead_with_a_sent_reminder_is_confirmed(frozen: Any,
     assert confirmed(booking)
 
 
-def test_a_booking_more_than_48_hours_ahead_is_not(frozen: Any, sms_org: Organization, texter: Any) -> None:
-    booking = booked(sms_org, texter, NOW + timedelta(hours=48, minutes=1))
-    assert send_text("Y").handled_as == Handling.CONFIRM_NONE  # type: ignore[union-attr]
-    assert not confirmed(booking)
+def test_a_confirmation_for_next_week_is_answered_by_y(frozen: Any, sms_org: Organization, texter: Any) -> None:
+    """The confirmation asks for a Y however far ahead the booking is (no reminder was sent yet)."""
+    booking = booked(sms_org, texter, NOW + timedelta(days=7), kind="booking_confirmation",
+                     sent_at=NOW - timedelta(minutes=5))
+    message = send_text("Y")
+    assert message is not None and (message.handled_as, message.booking_id) == (Handling.CONFIRM, booking.pk)
+    assert confirmed(booking)
 
 
 def test_a_session_that_started_an_hour_ago_is_confirmed(frozen: Any, sms_org: Organization, texter: Any) -> None:
@@ -292,23 +316,55 @@ def test_a_booking_without_a_sent_reminder_is_not_chosen(frozen: Any, sms_org: O
 
 def test_a_delivered_reminder_counts_and_an_unrelated_sent_text_does_not(frozen: Any, sms_org: Organization,
                                                                          texter: Any) -> None:
-    with_other_text = booked(sms_org, texter, NOW + timedelta(hours=2), kind="booking_confirmation")
+    with_other_text = booked(sms_org, texter, NOW + timedelta(hours=2), kind="reschedule")
     delivered = booked(sms_org, texter, NOW + timedelta(hours=4), reminder=Status.DELIVERED)
     send_text("Y")
     assert not confirmed(with_other_text)
     assert confirmed(delivered)
 
 
-def test_of_two_candidates_the_earliest_is_confirmed(frozen: Any, sms_org: Organization, texter: Any) -> None:
-    later = booked(sms_org, texter, NOW + timedelta(hours=30))
-    earlier = booked(sms_org, texter, NOW + timedelta(hours=6))
+@pytest.mark.parametrize("last", ["confirmation", "reminder"])
+def test_of_two_candidates_the_one_the_latest_text_asked_about_is_confirmed(
+        frozen: Any, sms_org: Organization, texter: Any, last: str) -> None:
+    """Tomorrow's session was reminded and next week's was just booked (its confirmation asks for a Y),
+    or the other way round: the "Y" answers whichever text came last."""
+    reminder_at, confirmation_at = ((NOW - timedelta(hours=1), NOW - timedelta(minutes=10)) if last == "confirmation"
+                                    else (NOW - timedelta(minutes=10), NOW - timedelta(hours=1)))
+    tomorrow = booked(sms_org, texter, NOW + timedelta(hours=23), kind="reminder_24h", sent_at=reminder_at)
+    next_week = booked(sms_org, texter, NOW + timedelta(days=7), kind="booking_confirmation",
+                       sent_at=confirmation_at)
+    message = send_text("Y")
+    expected, other = (next_week, tomorrow) if last == "confirmation" else (tomorrow, next_week)
+    assert message is not None and message.booking_id == expected.pk
+    assert confirmed(expected) and not confirmed(other)
+
+
+def test_a_confirmation_by_email_does_not_ask_for_a_y(frozen: Any, sms_org: Organization, texter: Any) -> None:
+    emailed = booked(sms_org, texter, NOW + timedelta(hours=5), kind="booking_confirmation", channel="email",
+                     sent_at=NOW - timedelta(minutes=5))
+    texted = booked(sms_org, texter, NOW + timedelta(hours=3), kind="booking_confirmation",
+                    sent_at=NOW - timedelta(hours=1))
     send_text("Y")
-    assert confirmed(earlier) and not confirmed(later)
-    send_text("Y")  # the next "Y" is for the next reminder
-    assert confirmed(later)
+    assert confirmed(texted) and not confirmed(emailed)
 
 
-def test_an_already_confirmed_booking_is_skipped(frozen: Any, sms_org: Organization, texter: Any) -> None:
+@pytest.mark.parametrize("started_ago, answered", [
+    (timedelta(hours=1, minutes=59), True),
+    (timedelta(hours=2, minutes=1), False),
+])
+def test_the_two_hour_grace_after_the_start_at_its_edges(frozen: Any, sms_org: Organization, texter: Any,
+                                                         started_ago: timedelta, answered: bool) -> None:
+    """A booking made at the last minute: its confirmation is the only text that asked for a Y."""
+    booking = booked(sms_org, texter, NOW - started_ago, kind="booking_confirmation",
+                     sent_at=NOW - started_ago - timedelta(minutes=30))
+    message = send_text("Y")
+    assert message is not None
+    assert message.handled_as == (Handling.CONFIRM if answered else Handling.CONFIRM_NONE)
+    assert confirmed(booking) is answered
+
+
+def test_an_earlier_confirmed_booking_does_not_take_the_answer(frozen: Any, sms_org: Organization,
+                                                               texter: Any) -> None:
     first = booked(sms_org, texter, NOW + timedelta(hours=3))
     with scopes_disabled():
         Booking.objects.filter(pk=first.pk).update(client_confirmed_at=NOW - timedelta(hours=1))

@@ -155,16 +155,28 @@ def test_due_in_quiet_hours_is_deferred_to_the_end_of_the_window(sms_org: Organi
 
 @time_machine.travel(LATE_EVENING, tick=False)
 def test_the_clients_own_confirmation_may_go_at_once(sms_org: Organization, texter: Any) -> None:
+    """``requested``: the caller says the client's own action caused it (comms/listeners.py decides)."""
     with scope(organization=sms_org):
         booking = _booking(sms_org, texter, datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
         message = outbox.enqueue(organization=sms_org, channel="sms", kind="booking_confirmation",
-                                 client=texter, related=booking)
+                                 client=texter, related=booking, requested=True)
         assert message is not None and message.status == Status.QUEUED and message.quiet_hours_exempt
         Organization.objects.filter(pk=sms_org.pk).update(quiet_hours_exempt_requested=False)
         sms_org.refresh_from_db()
         held = outbox.enqueue(organization=sms_org, channel="sms", kind="booking_confirmation",
-                              client=texter, related=booking, dedupe_key="again")
+                              client=texter, related=booking, dedupe_key="again", requested=True)
     assert held is not None and held.status == Status.DEFERRED
+
+
+@time_machine.travel(LATE_EVENING, tick=False)
+def test_a_confirmation_nobody_says_the_client_asked_for_waits(sms_org: Organization, texter: Any) -> None:
+    """The coach's, the API's or a job's booking: a booking confirmation is not exempt by its kind alone."""
+    with scope(organization=sms_org):
+        booking = _booking(sms_org, texter, datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
+        for requested, key in ((None, "default"), (False, "staff")):
+            message = outbox.enqueue(organization=sms_org, channel="sms", kind="booking_confirmation",
+                                     client=texter, related=booking, dedupe_key=key, requested=requested)
+            assert message is not None and message.status == Status.DEFERRED and not message.quiet_hours_exempt
 
 
 @time_machine.travel(LATE_EVENING, tick=False)

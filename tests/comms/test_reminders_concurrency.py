@@ -3,18 +3,17 @@ send each reminder once: real threads, real transactions, PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django_scopes import scope
 
 from coachos.comms import reminders
 from coachos.comms.models import Notification, OutboundMessage
 from coachos.tenancy.roles import Role
 
+from ..concurrency import run_concurrently
 from ..factories import BookingFactory, ClientFactory, CoachFactory, TrainingSessionFactory, member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("concurrency")]
@@ -36,26 +35,8 @@ def test_two_jobs_at_once_write_and_send_each_reminder_once(sms_org, time_machin
             bookings.append(BookingFactory(session=session, client=client))
     time_machine.move_to(datetime(2025, 6, 4, 15, tzinfo=CHICAGO), tick=False)  # every 24 h reminder is due
 
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
+    run_concurrently(lambda _i: reminders.reminders_send(), 2, timeout=120)
 
-    def job() -> None:
-        try:
-            barrier.wait()
-            results.append(reminders.reminders_send())
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=job) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     with scope(organization=sms_org):
         keys = list(OutboundMessage.objects.filter(kind="reminder_24h").values_list("dedupe_key", flat=True))
         statuses = set(OutboundMessage.objects.filter(kind="reminder_24h").values_list("status", flat=True))

@@ -3,13 +3,11 @@ move a message's status forward only. Requests are signed with Twilio's own vali
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client as DjangoClient
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -20,6 +18,7 @@ from coachos.comms.models import InboundMessage, OutboundMessage, SmsOptOut
 from coachos.tenancy.models import Organization
 from tests.factories import OutboundMessageFactory
 
+from ..concurrency import run_concurrently
 from .conftest import PUBLIC_BASE, TWILIO_TOKEN, twilio_post
 
 Status = OutboundMessage.Status
@@ -189,26 +188,10 @@ def test_two_deliveries_of_one_text_at_the_same_moment_act_once(twilio: Any, sms
     its own database connection; the unique provider id lets exactly one of them act."""
     params = text("HELP", sid="SM000000000000000000000000000000ab")
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC_BASE + SMS, params)
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
+    def deliver(_i: int) -> int:
+        return DjangoClient().post(SMS, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code
 
-    def deliver() -> None:
-        try:
-            client = DjangoClient()
-            barrier.wait()
-            statuses.append(client.post(SMS, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    statuses = run_concurrently(deliver, 2, timeout=60).values
     assert sorted(statuses) == [200, 200]
     with scopes_disabled():
         assert InboundMessage.objects.filter(provider_id=params["MessageSid"]).count() == 1

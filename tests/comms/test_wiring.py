@@ -89,7 +89,7 @@ def test_a_booking_that_fails_writes_no_message(sms_org, coach, pt, texter, monk
     def explode(**kwargs: Any) -> None:
         raise RuntimeError("the team could not be told")
 
-    monkeypatch.setattr("coachos.scheduling.services.messages.notify.team", explode)
+    monkeypatch.setattr("coachos.comms.listeners.notify.team", explode)
     with pytest.raises(RuntimeError):
         book(sms_org, coach, pt, texter, at(TUESDAY, 9))  # the client's confirmation was already written
     with scope(organization=sms_org):

@@ -139,7 +139,9 @@ def test_a_coach_booking_from_london_reads_in_chicago_time(sms_org, coach, texte
     with _in_london(), scope(organization=sms_org):
         services.booking_create(coach=coach, session_type=pt, client=texter, starts_at=SESSION, actor=owner,
                                 mode=services.COACH)
-    for message in rows(sms_org, kind="booking_confirmation"):
+    confirmations = rows(sms_org, kind="booking_confirmation")
+    assert sorted(m.channel for m in confirmations) == ["email", "sms"]  # a loop over nothing checks nothing
+    for message in confirmations:
         _says_half_past_five(message)
 
 

@@ -3,11 +3,9 @@ cancellation inside or outside the window, the completion job (twice at once).""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_scopes import scope
 
@@ -17,6 +15,7 @@ from coachos.scheduling.models import Booking, TrainingSession
 from coachos.scheduling.services import booking_cancel, session_cancel, session_complete, session_no_show
 from coachos.scheduling.services.completion import sessions_autocomplete
 
+from ..concurrency import run_concurrently
 from ..factories import BookingFactory, PackagePlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,21 +49,11 @@ def test_completing_a_session_uses_one_credit_however_often(org):
 @pytest.mark.django_db(transaction=True)
 def test_completing_from_two_tabs_at_once_deducts_once(org):
     booking, package = _booked(org, starts_in=-timedelta(hours=2))
-    barrier = threading.Barrier(2)
+    def complete(_i: int) -> None:
+        with scope(organization=org):
+            session_complete(session=TrainingSession(pk=booking.session_id), actor=None)
 
-    def complete() -> None:
-        try:
-            barrier.wait()
-            with scope(organization=org):
-                session_complete(session=TrainingSession(pk=booking.session_id), actor=None)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_concurrently(complete, 2, timeout=60)
     assert _remaining(package) == 4
     with scope(organization=org):
         assert CreditEntry.objects.filter(kind=CreditEntry.Kind.USE).count() == 1
@@ -75,22 +64,11 @@ def test_completing_from_two_tabs_at_once_deducts_once(org):
 @pytest.mark.django_db(transaction=True)
 def test_the_completion_job_run_twice_at_once_deducts_once(org):
     bookings = [_booked(org, starts_in=-timedelta(hours=6 + i * 2)) for i in range(3)]
-    barrier = threading.Barrier(2)
-    done: list[int] = []
+    def run(_i: int) -> int:
+        with scope(organization=org):
+            return sessions_autocomplete(organization=org)
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            with scope(organization=org):
-                done.append(sessions_autocomplete(organization=org))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    done = run_concurrently(run, 2, timeout=60).values
     assert sum(done) == 3
     for _booking, package in bookings:
         assert _remaining(package) == 4

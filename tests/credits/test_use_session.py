@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django_scopes import scope
@@ -22,6 +20,7 @@ from coachos.credits.services import (
     use_session,
 )
 
+from ..concurrency import run_concurrently
 from ..factories import BookingFactory, ClientFactory, PackagePlanFactory, SessionTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,30 +42,19 @@ def test_two_hundred_concurrent_uses_of_fifty_credits(org):
     with scope(organization=org):
         package = package_grant(client=client, plan=plan, actor=None)
     threads_count, calls_each = 50, 4
-    barrier = threading.Barrier(threads_count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def use(t: int) -> None:
-        barrier.wait()
-        try:
-            for c in range(calls_each):
-                try:
-                    with scope(organization=org):
-                        use_session(client=client, actor=None, idempotency_key=f"manual-{t}-{c}")
-                    outcome = "ok"
-                except CreditError as exc:
-                    outcome = exc.code + ": " + str(exc)
-                with lock:
-                    outcomes.append(outcome)
-        finally:
-            connection.close()
+    def use(t: int) -> list[str]:
+        outcomes: list[str] = []
+        for c in range(calls_each):
+            try:
+                with scope(organization=org):
+                    use_session(client=client, actor=None, idempotency_key=f"manual-{t}-{c}")
+                outcomes.append("ok")
+            except CreditError as exc:
+                outcomes.append(exc.code + ": " + str(exc))
+        return outcomes
 
-    threads = [threading.Thread(target=use, args=(t,)) for t in range(threads_count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = [o for each in run_concurrently(use, threads_count, timeout=120).values for o in each]
     assert len(outcomes) == 200
     assert outcomes.count("ok") == 50
     refused = [o for o in outcomes if o != "ok"]

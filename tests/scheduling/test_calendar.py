@@ -518,8 +518,9 @@ def test_move_onto_another_session_is_refused_and_keeps_the_typed_time(web, org,
 
 def test_drag_and_drop_move_answers_json(web, org, coach, pt, booked):
     # FullCalendar sends the dropped start with the zone's offset.
-    response = web.post(url(org, "move", session_id=booked.pk), {"starts_at": "2030-07-03T09:30:00-05:00"},
-                        **JSON_ACCEPT)
+    # (The coach has no weekly hours: every time is outside them, confirmed with outside_hours_ok.)
+    response = web.post(url(org, "move", session_id=booked.pk),
+                        {"starts_at": "2030-07-03T09:30:00-05:00", "outside_hours_ok": "1"}, **JSON_ACCEPT)
     assert response.status_code == 200
     body = response.json()
     assert body["message"].startswith("Moved to")
@@ -527,8 +528,8 @@ def test_drag_and_drop_move_answers_json(web, org, coach, pt, booked):
     assert fresh(booked).starts_at == at(2030, 7, 3, 9, 30)
 
     session(coach, at(2030, 7, 4, 9), session_type=pt)
-    refused = web.post(url(org, "move", session_id=booked.pk), {"starts_at": "2030-07-04T09:00:00-05:00"},
-                       **JSON_ACCEPT)
+    refused = web.post(url(org, "move", session_id=booked.pk),
+                       {"starts_at": "2030-07-04T09:00:00-05:00", "outside_hours_ok": "1"}, **JSON_ACCEPT)
     assert refused.status_code == 409
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert refused.json()["detail"] == "The coach already has a session at that time."

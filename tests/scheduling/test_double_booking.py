@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from django_scopes import scope
 from coachos.scheduling.models import TrainingSession
 from coachos.scheduling.services import SchedulingError, booking_create
 
+from ..concurrency import run_concurrently
 from ..factories import (
     ClientFactory,
     CoachFactory,
@@ -40,29 +40,14 @@ def test_fifty_concurrent_overlapping_bookings_one_wins(org):
     start = _monday_10_next_week(org)
     # Every request overlaps every other: starts between 10:00 and 10:45.
     starts = [start + timedelta(minutes=15 * (i % 4)) for i in range(50)]
-    barrier = threading.Barrier(50)
-    results: list[str] = []
-    lock = threading.Lock()
 
     def book(i: int) -> None:
-        try:
-            barrier.wait()
-            with scope(organization=org):
-                booking_create(coach=coach, session_type=session_type, client=clients[i], starts_at=starts[i],
-                               actor=None)
-            outcome = "ok"
-        except SchedulingError as exc:
-            outcome = f"{exc.code}: {exc}"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+        with scope(organization=org):
+            booking_create(coach=coach, session_type=session_type, client=clients[i], starts_at=starts[i],
+                           actor=None)
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_concurrently(book, 50, timeout=120, expected=(SchedulingError,))
+    results = ["ok"] * len(outcomes.values) + [f"{exc.code}: {exc}" for exc in outcomes.errors]
     assert results.count("ok") == 1
     refused = [r for r in results if r != "ok"]
     assert len(refused) == 49

@@ -3,7 +3,6 @@ SQLite (every transaction takes the write lock first). Runs in the SQLite smoke 
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from django_scopes import scope
 from coachos.scheduling.models import TrainingSession
 from coachos.scheduling.services import SchedulingError, booking_create
 
+from ..concurrency import run_concurrently
 from ..factories import ClientFactory, CoachFactory, SessionTypeFactory, WeeklyAvailabilityFactory
 
 pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("concurrency")]
@@ -28,29 +28,14 @@ def test_concurrent_overlapping_bookings_one_wins(org):
     today = timezone.now().astimezone(org.tzinfo).date()
     monday = today + timedelta(days=7 - today.weekday())
     start = datetime.combine(monday, time(10), tzinfo=org.tzinfo)
-    barrier = threading.Barrier(8)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def book(i: int) -> None:
-        try:
-            barrier.wait()
-            with scope(organization=org):
-                booking_create(coach=coach, session_type=session_type, client=clients[i],
-                               starts_at=start + timedelta(minutes=15 * (i % 4)), actor=None)
-            outcome = "ok"
-        except SchedulingError as exc:
-            outcome = exc.code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        with scope(organization=org):
+            booking_create(coach=coach, session_type=session_type, client=clients[i],
+                           starts_at=start + timedelta(minutes=15 * (i % 4)), actor=None)
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(book, 8, timeout=120, expected=(SchedulingError,))
+    outcomes = ["ok"] * len(results.values) + [exc.code for exc in results.errors]
     assert sorted(outcomes) == ["ok"] + ["taken"] * 7, (connection.vendor, outcomes)
     with scope(organization=org):
         assert TrainingSession.objects.filter(coach=coach).count() == 1

@@ -3,11 +3,9 @@ ahead, idempotent, safe from two workers at once), held slots and waitlist offer
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from coachos import jobs
@@ -15,6 +13,7 @@ from coachos.scheduling import tasks
 from coachos.scheduling.models import Booking, RecurringBooking, SlotHold, TrainingSession, WaitlistEntry
 from coachos.scheduling.services import booking_cancel, recurring_create, recurring_extend_all, waitlist_join
 
+from ..concurrency import run_concurrently, run_each
 from ..factories import (
     BookingFactory,
     ClientFactory,
@@ -259,26 +258,7 @@ def test_two_workers_at_once_create_every_occurrence_exactly_once(time_machine):
             # Up to today + 6 weeks; Monday 2 June at 10:00 has passed (it is noon).
             expected[rb.pk] = [d for d in weekly_from(MONDAY + timedelta(days=weekday), MONDAY + timedelta(weeks=6))
                                if d != MONDAY]
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int] | str] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            outcome: dict[str, int] | str = extend(org)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(lambda _i: extend(org), 2, timeout=120).values
     total = sum(len(days) for days in expected.values())
     assert total == 4 * (6 + 6 + 6 + 6 + 6)
     created = [r["created"] for r in results if isinstance(r, dict)]
@@ -375,33 +355,19 @@ def test_the_job_and_bookings_of_the_same_coaches_at_once_both_finish(time_machi
                                     start_date=MONDAY)
         coaches.append(coach)
     clients = [ClientFactory(organization=org) for _ in coaches]
-    barrier = threading.Barrier(1 + len(coaches))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(fn) -> None:
-        try:
-            barrier.wait()
+    def run(fn):
+        def in_scope() -> str:
             with scope(organization=org):
                 fn()
-            outcome = "ok"
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+            return "ok"
+        return in_scope
 
     def book(i: int):
         return lambda: booking_create(coach=coaches[i], session_type=session_type, client=clients[i],
                                       starts_at=local(org, date(2025, 6, 3), 15), actor=None, mode=COACH)
 
-    threads = [threading.Thread(target=run, args=(lambda: recurring_extend_all(organization=org),))]
-    threads += [threading.Thread(target=run, args=(book(i),)) for i in range(len(coaches))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    threads = [run(lambda: recurring_extend_all(organization=org))] + [run(book(i)) for i in range(len(coaches))]
+    outcomes = run_each(threads, timeout=120).values
     assert outcomes == ["ok"] * len(threads)
     with scopes_disabled():
         # Every day from Tuesday 3 June to Monday 14 July at 08:00, for each coach, plus the bookings.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -15,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 from icalendar import Calendar
 
 from coachos.clients.models import Client
+from coachos.comms.models import OutboundMessage
 from coachos.scheduling.models import Booking, SlotHold, TrainingSession, WaitlistEntry
 from coachos.scheduling.picker import encode_slot
 from coachos.scheduling.services import COACH, booking_create
@@ -75,6 +77,23 @@ def hold_time(http: DjangoClient, setup: dict[str, Any], starts_at: datetime = T
 def details_data(**overrides: str) -> dict[str, str]:
     return {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "phone": "+1 312 555 0199",
             "note": "Knee niggle", **overrides}
+
+
+def emailed_code(email: str) -> str:
+    """The code in the newest booking-code email to ``email`` (the outbox row is the email)."""
+    with scopes_disabled():
+        message = OutboundMessage.objects.filter(kind="booking_email_code", to__iexact=email).latest("pk")
+    found = re.search(r"\b(\d{6})\b", message.body)
+    assert found is not None, "no code in the email"
+    return found.group(1)
+
+
+def book(http: DjangoClient, details: str, data: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    """Submit the details, then the code emailed for them (what every visitor not signed in does)."""
+    data = data or details_data()
+    response = http.post(details, data)
+    assert response.status_code == 302 and urlparse(response["Location"]).path == details + "code/", response
+    return http.post(response["Location"], {"code": emailed_code(data["email"])}, **kwargs)
 
 
 def counts(org: Any) -> dict[str, int]:
@@ -221,7 +240,7 @@ def test_choosing_a_time_holds_it_for_ten_minutes(setup: dict[str, Any]) -> None
 def test_a_new_person_books_and_the_hold_is_gone(setup: dict[str, Any]) -> None:
     http = DjangoClient()
     details = hold_time(http, setup)["Location"]
-    response = http.post(details, details_data())
+    response = book(http, details)
     assert response.status_code == 302
     org = setup["org"]
     with scope(organization=org):
@@ -248,7 +267,7 @@ def test_confirmation_shows_both_zones_and_the_ics_file(setup: dict[str, Any]) -
     http = DjangoClient()
     http.get(times_url(setup["org"], setup["type"], tz="Europe/London"))
     details = hold_time(http, setup)["Location"]
-    done_url = http.post(details, details_data())["Location"]
+    done_url = book(http, details)["Location"]
     html = http.get(done_url).content.decode()
     assert "4:00 PM – 5:00 PM" in html and "(Europe/London)" in html
     assert "Tue, Jun 2, 10:00 AM in America/Chicago, where Northside Strength is" in html
@@ -293,7 +312,7 @@ def test_the_time_taken_meanwhile_is_refused_and_nothing_is_written(setup: dict[
         booking_create(coach=setup["coach"], session_type=setup["type"], client=ClientFactory(organization=org),
                        starts_at=TUESDAY_10, actor=None, mode=COACH)
     before = counts(org)
-    response = http.post(details, details_data(email="new.person@example.com"), follow=True)
+    response = book(http, details, details_data(email="new.person@example.com"), follow=True)
     html = response.content.decode()
     assert "That time was just taken. Please choose another time." in html
     assert response.redirect_chain[-1][0].startswith(url("times", org))
@@ -347,7 +366,7 @@ def test_bad_input_keeps_the_typed_values_and_writes_nothing(setup: dict[str, An
 def test_friendly_phone_formats_are_accepted(setup: dict[str, Any]) -> None:
     http = DjangoClient()
     details = hold_time(http, setup)["Location"]
-    http.post(details, details_data(phone="0044 (20) 7946-0958"))
+    book(http, details, details_data(phone="0044 (20) 7946-0958"))
     with scope(organization=setup["org"]):
         assert Client.objects.get().phone == "+442079460958"
 
@@ -358,7 +377,7 @@ def test_an_existing_client_is_matched_by_email(setup: dict[str, Any]) -> None:
                              phone="", status=Client.Status.LEAD)
     http = DjangoClient()
     details = hold_time(http, setup)["Location"]
-    http.post(details, details_data(first_name="Someone", email="Ann@EXAMPLE.com"))
+    book(http, details, details_data(first_name="Someone", email="Ann@EXAMPLE.com"))
     with scope(organization=org):
         booking = Booking.objects.get()
         assert booking.client_id == existing.pk
@@ -446,7 +465,7 @@ def test_joining_a_group_class_books_a_place_in_it(group: dict[str, Any]) -> Non
     org = group["org"]
     http = DjangoClient()
     details = hold_time(http, {**group, "type": group["bootcamp"]}, group["almost"].starts_at)["Location"]
-    http.post(details, details_data())
+    book(http, details)
     with scope(organization=org):
         assert Booking.objects.filter(session=group["almost"], status="confirmed").count() == 3
         assert TrainingSession.objects.filter(session_type=group["bootcamp"]).count() == 2
@@ -465,8 +484,11 @@ def test_a_full_class_offers_the_waitlist_to_a_new_person(group: dict[str, Any])
     assert "Join the waitlist" in page.content.decode()
     bad = http.post(url("waitlist", org), {"session": full.pk, "first_name": "", "email": "x"})
     assert bad.status_code == 200 and "This field is required." in bad.content.decode()
-    response = http.post(url("waitlist", org), {"session": full.pk, "first_name": "Wes", "last_name": "Wait",
-                                                "email": "wes@example.com"})
+    asked = http.post(url("waitlist", org), {"session": full.pk, "first_name": "Wes", "last_name": "Wait",
+                                             "email": "wes@example.com"})
+    # Not signed in: the code emailed to them first (tests/scheduling/test_public_waitlist_code.py).
+    assert asked.status_code == 302 and asked["Location"] == f"{url('waitlist_code', org)}?session={full.pk}"
+    response = http.post(asked["Location"], {"code": emailed_code("wes@example.com")})
     assert response.status_code == 200
     assert "You're on the waitlist" in response.content.decode()
     with scope(organization=org):

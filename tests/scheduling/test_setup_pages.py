@@ -375,7 +375,10 @@ def test_time_off_over_booked_sessions_warns(org, owner_coach, web):
     session = TrainingSessionFactory(coach=owner_coach)
     day = session.starts_at.astimezone(org.tzinfo).date()
     response = web.post(blocked_url(org, owner_coach), {"span": "days", "start_date": day.isoformat()}, follow=True)
-    assert "1 session is already booked in that time. It stays booked" in page(response)
+    text = page(response)
+    assert "1 booked session is in this time off and now conflicts." in text
+    assert "1 booked session is in your time off." in text
+    assert f'href="/o/{org.slug}/schedule/conflicts/#coach-{owner_coach.pk}">Review conflicts</a>' in text
 
 
 # --- extra time -------------------------------------------------------------------------------

@@ -334,3 +334,18 @@ def test_slot_queries_for_several_coaches_equal_one_query_each(org):
     assert all(q.busy for q in batch)
     assert batch[1].room_busy and batch[1].room_capacity == {room.pk: 2}
     assert batch[0].holds or batch[2].holds
+
+
+def test_a_slot_straddles_the_end_of_the_hours_and_extra_time_that_starts_then():
+    """Hours 06:00–20:00 plus extra time 20:00–22:00: free all evening, so 19:30 is offered."""
+    q = query(weekly=[WeeklyRange(0, time(6), time(20))], additions=[Window(Interval(at(20), at(22)))])
+    starts = local_starts(q)
+    assert "Mon 19:30" in starts
+    assert starts[-5:] == ["Mon 19:00", "Mon 19:30", "Mon 20:00", "Mon 20:30", "Mon 21:00"]
+    assert engine.check_start(q, at(19, 30)) == (None, None)
+    # The same for a session already booked there: it fits, so it is no conflict.
+    assert engine.fits_template(Interval(at(19, 30), at(20, 30)), tz=CHICAGO, weekly=q.weekly,
+                                additions=[Interval(at(20), at(22))])
+    # Blocked time inside the stretch still splits it.
+    blocked = query(weekly=q.weekly, additions=q.additions, blocked=[Interval(at(19, 45), at(20, 15))])
+    assert "Mon 19:30" not in local_starts(blocked)

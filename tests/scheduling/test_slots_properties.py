@@ -4,7 +4,7 @@ The oracle restates the engine's documented rules (half-open UTC intervals, the 
 expanded per local day with ``datetime.combine(day, wall, tzinfo=zone)``, buffers as zones
 ``[start - before, end + after)`` that may not overlap, step from each free window's start,
 limits per local day and ISO week) one candidate at a time, with none of the engine's
-shortcuts (no merging, no bisecting, no saturation sweep).
+shortcuts (no bisecting, no saturation sweep; windows of a room are joined minute by minute).
 """
 
 from __future__ import annotations
@@ -133,19 +133,24 @@ def raw_windows(query: SlotQuery) -> list[tuple[datetime, datetime, int | None]]
 
 
 def free_pieces(query: SlotQuery) -> list[tuple[datetime, datetime, int | None]]:
-    """Each raw window minus blocked time, five minutes at a time (slow and obviously right)."""
-    pieces = []
+    """Per room, the union of its raw windows (touching or overlapping windows are one stretch)
+    minus blocked time, five minutes at a time (slow and obviously right)."""
+    covered: dict[int | None, set[datetime]] = {}
     for start, end, room in raw_windows(query):
-        piece_start = None
         t = start
-        while t <= end:
-            free = t < end and not any(b.start <= t < b.end for b in query.blocked)
-            if free and piece_start is None:
-                piece_start = t
-            elif not free and piece_start is not None:
-                pieces.append((piece_start, t, room))
-                piece_start = None
+        while t < end:
+            covered.setdefault(room, set()).add(t)
             t += GRID
+    pieces = []
+    for room, minutes in covered.items():
+        free = sorted(t for t in minutes if not any(b.start <= t < b.end for b in query.blocked))
+        piece_start = None
+        for index, t in enumerate(free):
+            if piece_start is None:
+                piece_start = t
+            if index + 1 == len(free) or free[index + 1] != t + GRID:
+                pieces.append((piece_start, t + GRID, room))
+                piece_start = None
     return pieces
 
 
@@ -219,11 +224,14 @@ def test_results_are_sorted_unique_and_exactly_duration_long(query: SlotQuery) -
 @PROPERTY_SETTINGS
 @given(queries())
 def test_no_slot_outside_availability(query: SlotQuery) -> None:
-    """Each slot lies inside one template range or addition of its room and kind, and
-    touches no blocked time."""
+    """Every minute of each slot lies inside a template range or an addition of its room and
+    kind (it may straddle two that touch), and it touches no blocked time."""
     windows = raw_windows(query)
     for slot in engine.compute_slots(query):
-        assert any(s <= slot.start and slot.end <= e and room == slot.room for s, e, room in windows), slot
+        t = slot.start
+        while t < slot.end:
+            assert any(s <= t < e and room == slot.room for s, e, room in windows), (slot, t)
+            t += GRID
         assert not any(_overlap(slot.start, slot.end, b.start, b.end) for b in query.blocked), slot
 
 
@@ -312,7 +320,8 @@ def test_check_start_agrees_with_the_oracle_on_any_start(query: SlotQuery, data:
 @PROPERTY_SETTINGS
 @given(queries())
 def test_the_free_windows_are_the_oracles(query: SlotQuery) -> None:
-    """windows_for = template ∪ additions − blocked (compared five minutes at a time, per room)."""
+    """windows_for = template ∪ additions − blocked (compared five minutes at a time, per room), and
+    no two windows of a room touch or overlap (they were merged before slots were cut)."""
     def covered(pieces: Sequence[tuple[datetime, datetime, int | None]]) -> set[tuple[datetime, int | None]]:
         minutes = set()
         for start, end, room in pieces:
@@ -322,8 +331,43 @@ def test_the_free_windows_are_the_oracles(query: SlotQuery) -> None:
                 t += GRID
         return minutes
 
-    engine_pieces = [(w.interval.start, w.interval.end, w.room) for w in engine.windows_for(query)]
+    windows = engine.windows_for(query)
+    engine_pieces = [(w.interval.start, w.interval.end, w.room) for w in windows]
     assert covered(engine_pieces) == covered(free_pieces(query))
+    for room in {w.room for w in windows}:
+        own = sorted(w.interval for w in windows if w.room == room)
+        assert all(a.end < b.start for a, b in zip(own, own[1:], strict=False)), own
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.sampled_from(ZONES),
+    st.one_of(st.sampled_from(CHANGE_DAYS), st.dates(date(2024, 1, 1), date(2027, 12, 31))),
+    _minutes(60, 22 * 60, 15),
+    st.sampled_from([45, 60, 90]),  # longer than the step: some start on the step straddles T
+    st.sampled_from([5, 15, 30]),
+    st.sampled_from([None, *ROOMS]),
+    st.booleans(),
+)
+def test_a_slot_straddles_the_end_of_the_hours_and_an_addition_that_touches_it(
+    zone: str, day: date, end_minutes: int, duration: int, step: int, room: int | None, overlapping: bool,
+) -> None:
+    """Hours until T and extra time from T (or from before T) are one stretch: a slot that starts
+    before T and ends after it is offered, as for hours 06:00–20:00 plus 20:00–22:00 at 19:30."""
+    tz = ZoneInfo(zone)
+    end = time(end_minutes // 60, end_minutes % 60)
+    boundary = _utc(day, end, tz)
+    addition_start = boundary - timedelta(minutes=30) if overlapping else boundary
+    q = SlotQuery(
+        tz=tz, first_day=day, last_day=day, duration=timedelta(minutes=duration), step=timedelta(minutes=step),
+        now=boundary - timedelta(days=3), horizon=timedelta(days=10),
+        weekly=[WeeklyRange(day.weekday(), time(0), end, room=room)],
+        additions=[Window(Interval(addition_start, boundary + timedelta(hours=2)), room)],
+    )
+    windows = engine.windows_for(q)
+    straddling = [s.start for s in engine.compute_slots(q) if s.start < boundary < s.end]
+    assert straddling, [(w.interval.start, w.interval.end) for w in windows]
+    assert {s.start for s in engine.compute_slots(q)} == oracle_starts(q)
 
 
 @settings(max_examples=200, deadline=None)

@@ -116,7 +116,7 @@ def test_client_is_kept_out_of_the_back_office_and_reaches_the_portal(org: Organ
 def test_team_member_reaches_the_back_office(org: Organization, role: str):
     response = login_as(member(org, role)).get(urls(org)["dashboard"])
     assert response.status_code == 200
-    assert response.templates[0].name == "tenancy/dashboard.html"
+    assert response.templates[0].name == "site/dashboard.html"
     assert response.context["organization"] == org
 
 
@@ -220,3 +220,16 @@ def test_an_owner_can_be_demoted_when_another_owner_remains(org: Organization, o
         assert membership.role == Role.COACH
         entry = AuditEntry.objects.get(action="membership.role_changed")
         assert entry.data == {"role": [Role.OWNER, Role.COACH]}
+
+
+def test_owners_and_coaches_become_bookable_through_the_membership_events(owner: Any):
+    """tenancy does not import scheduling: ``membership.created`` / ``membership.role_changed`` reach
+    scheduling's listener, which gives owners and coaches a Coach record in the same transaction."""
+    from coachos.scheduling.models import Coach
+
+    organization = services.organization_create(name="Events Gym", owner=owner, timezone="Europe/Berlin")
+    staff = member(organization, Role.STAFF)
+    with scope(organization=organization):
+        assert set(Coach.objects.values_list("membership__user_id", flat=True)) == {owner.pk}
+        services.membership_set_role(membership=Membership.objects.get(user=staff), actor=owner, role=Role.COACH)
+        assert set(Coach.objects.values_list("membership__user_id", flat=True)) == {owner.pk, staff.pk}

@@ -125,6 +125,12 @@ class BlockedOut(Schema):
     reason: str
 
 
+class BlockedCreatedOut(BlockedOut):
+    conflicts: list[int] = Field(
+        description="Ids of future scheduled sessions inside this time off. Nothing is cancelled: they are listed "
+                    "on the Conflicts page for the coach to keep (the time off is cut around them) or cancel.")
+
+
 class AdditionOut(BlockedOut):
     for_individual: bool
     for_group: bool
@@ -200,15 +206,18 @@ def blocked_list(request: HttpRequest, coach_id: int) -> list[dict[str, Any]]:
     return [_span_out(request, b) for b in BlockedSlot.objects.filter(coach=coach, ends_at__gt=timezone.now())]
 
 
-@router.post("/coaches/{coach_id}/blocked-slots", response={201: BlockedOut, **problems(400, 404, 422)},
+@router.post("/coaches/{coach_id}/blocked-slots", response={201: BlockedCreatedOut, **problems(400, 404, 422)},
              summary="Block time off: no slots are offered in it (owner, or the coach themself)",
-             description="Sessions already booked in that time are not touched.")
+             description="Sessions already booked in that time are not touched: they are listed in `conflicts` "
+                         "(and on the Conflicts page) for the coach to keep or cancel.")
 @decorate_view(found_first(coach_id=Coach))
 def blocked_create(request: HttpRequest, coach_id: int, payload: BlockedIn) -> Status[dict[str, Any]]:
     coach = coach_for_change(request, coach_id)
     blocked = services.blocked_slot_create(coach=coach, actor=request.auth, starts_at=payload.starts_at,
                                            ends_at=payload.ends_at, reason=payload.reason)
-    return Status(201, _span_out(request, blocked))
+    covered = [s.pk for s in selectors.conflicts_for(coach=coach)
+               if s.starts_at < blocked.ends_at and s.ends_at > blocked.starts_at]
+    return Status(201, {**_span_out(request, blocked), "conflicts": covered})
 
 
 @router.delete("/coaches/{coach_id}/blocked-slots/{blocked_id}", response={204: None, **problems(404)},

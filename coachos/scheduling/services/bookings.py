@@ -17,14 +17,12 @@ from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
 from coachos.common import events
-from coachos.credits.services import release_session
 from coachos.tenancy import audit
 
+from .. import guards
 from .. import slots as engine
 from ..models import Booking, Coach, Room, SessionType, SlotHold, TrainingSession, WaitlistEntry
 from ..selectors import slot_query
-from . import messages
-from .credits_link import settle_cancelled_booking, settle_session
 from .errors import SchedulingError
 
 HOLD_MINUTES = 10
@@ -150,9 +148,7 @@ def booking_create(
     if session_type.organization_id != coach.organization_id or client.organization_id != coach.organization_id:
         raise SchedulingError(_("Coach, session type and client must belong to the same business."))
     if mode != COACH:  # the coach decides on their own calendar
-        from coachos.onboarding.services import assert_can_book
-
-        assert_can_book(client)
+        guards.check(client)  # e.g. onboarding's waiver gate, registered in its AppConfig.ready
     if not session_type.active:
         raise SchedulingError(_("This session type is no longer offered."))
     if mode == CLIENT and not session_type.bookable_online:
@@ -178,7 +174,8 @@ def booking_create(
             if hold is not None:
                 hold.delete()
             if announce:
-                messages.booking_created(booking=booking, actor=actor, client_mode=mode == CLIENT)  # outbox rows
+                events.emit("booking.announced", organization=coach.organization, client=client, obj=booking,
+                            data={"by": mode, "actor_id": getattr(actor, "pk", None)})  # comms: confirmation
             return booking
 
     ends_at = starts_at + timedelta(minutes=session_type.duration_minutes)
@@ -199,7 +196,8 @@ def booking_create(
         hold.delete()
     booking = _add_booking(session=session, client=client, note=note, actor=actor)
     if announce:
-        messages.booking_created(booking=booking, actor=actor, client_mode=mode == CLIENT)  # outbox rows
+        events.emit("booking.announced", organization=coach.organization, client=client, obj=booking,
+                    data={"by": mode, "actor_id": getattr(actor, "pk", None)})  # comms: the confirmation
     return booking
 
 
@@ -289,8 +287,6 @@ def booking_cancel(*, booking: Booking, actor: Any, by: str, reason: str = "",
               data={"by": by, "late": late, "reason": reason[:500]})
     events.emit("booking.cancelled", organization=session.organization, client=booking.client_id, obj=booking,
                 data={"by": by, "late": late})
-    settle_cancelled_booking(booking=booking, actor=actor)
-    messages.booking_cancelled(booking=booking, by_client=by == CLIENT)  # outbox rows, sent after commit
     if session.session_type.is_group:
         waitlist_offer_next(session=session, now=now)
     return booking
@@ -320,7 +316,9 @@ def booking_reschedule(*, booking: Booking, starts_at: datetime, actor: Any, by:
         booking.status = Booking.Status.CANCELLED_BY_CLIENT if by == CLIENT else Booking.Status.CANCELLED_BY_COACH
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-        messages.booking_rescheduled(new_booking=new_booking, old_starts_at=session.starts_at)  # outbox rows
+        events.emit("booking.rescheduled", organization=session.organization, client=new_booking.client_id,
+                    obj=new_booking, data={"old_starts_at": session.starts_at, "by": by,
+                                           "actor_id": getattr(actor, "pk", None)})  # comms: the new time
         waitlist_offer_next(session=session, now=now)
         return new_booking
     _move(session=session, starts_at=starts_at, actor=actor, mode=by, now=now)
@@ -328,7 +326,8 @@ def booking_reschedule(*, booking: Booking, starts_at: datetime, actor: Any, by:
     return booking
 
 
-def _move(*, session: TrainingSession, starts_at: datetime, actor: Any, mode: str, now: datetime) -> TrainingSession:
+def _move(*, session: TrainingSession, starts_at: datetime, actor: Any, mode: str, now: datetime,
+          notify: bool = True) -> TrainingSession:
     coach = _lock_coach(session.coach)
     session = TrainingSession.objects.select_for_update().select_related("session_type").get(pk=session.pk)
     duration = session.ends_at - session.starts_at
@@ -344,20 +343,25 @@ def _move(*, session: TrainingSession, starts_at: datetime, actor: Any, mode: st
     _save_session(session)
     Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).update(client_confirmed_at=None)
     audit.log(organization=session.organization, actor=actor, action="session.moved", obj=session,
-              data={"from": old.isoformat(), "to": starts_at.isoformat()})
+              data={"from": old.isoformat(), "to": starts_at.isoformat(), "notified": notify})
     if old != starts_at:
-        messages.session_moved(session=session, old_starts_at=old, now=now)  # outbox rows; old reminders retired
+        # comms: the clients hear (unless the coach chose not to tell them); old reminders retired
+        events.emit("session.moved", organization=session.organization, obj=session,
+                    data={"old_starts_at": old, "moved_at": now, "notify_client": notify, "by": mode,
+                          "actor_id": getattr(actor, "pk", None)})
     return session
 
 
 @transaction.atomic
 def session_move(*, session: TrainingSession, starts_at: datetime, actor: Any,
-                 now: datetime | None = None) -> TrainingSession:
-    """The coach moves a session (drag on the calendar): any free time of the coach."""
+                 now: datetime | None = None, notify: bool = True) -> TrainingSession:
+    """The coach moves a session (drag on the calendar): any free time of the coach.
+    ``notify=False``: the clients are not told (no message is written); reminders still follow."""
     _require_aware(starts_at)
     if session.status != TrainingSession.Status.SCHEDULED:
         raise SchedulingError(_("Only a scheduled session can be moved."))
-    return _move(session=session, starts_at=starts_at, actor=actor, mode=COACH, now=now or timezone.now())
+    return _move(session=session, starts_at=starts_at, actor=actor, mode=COACH, now=now or timezone.now(),
+                 notify=notify)
 
 
 @transaction.atomic
@@ -374,10 +378,8 @@ def session_cancel(*, session: TrainingSession, actor: Any, reason: str = "",
     Booking.objects.filter(pk__in=[b.pk for b in cancelled]).update(
         status=Booking.Status.CANCELLED_BY_COACH, cancelled_at=now)
     for booking in cancelled:
-        release_session(booking=booking, actor=actor, reason="session cancelled by the business")
         events.emit("booking.cancelled", organization=session.organization, client=booking.client_id, obj=booking,
                     data={"by": COACH, "late": False})
-    messages.session_cancelled(bookings=cancelled)  # outbox rows, sent after commit
     WaitlistEntry.objects.filter(session=session, status__in=[WaitlistEntry.Status.WAITING,
                                                               WaitlistEntry.Status.OFFERED]).update(
         status=WaitlistEntry.Status.EXPIRED)
@@ -403,12 +405,9 @@ def _finish(session: TrainingSession, *, actor: Any, status: str, now: datetime 
     Booking.objects.filter(session=session, status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED,
                                                         Booking.Status.NO_SHOW]).update(status=booking_status)
     audit.log(organization=session.organization, actor=actor, action=f"session.{status}", obj=session)
-    settle_session(session=session, actor=actor)
     for attendee in Booking.objects.filter(session=session, status=booking_status):
         events.emit(f"booking.{booking_status}", organization=session.organization, client=attendee.client_id,
                     obj=attendee)
-    if status == TrainingSession.Status.COMPLETED:
-        messages.session_completed(session=session)  # follow-ups, sent ~2 hours after the end
     return session
 
 
@@ -475,7 +474,8 @@ def waitlist_offer_next(*, session: TrainingSession, now: datetime | None = None
     entry.offer_expires_at = min(now + timedelta(hours=WAITLIST_OFFER_HOURS), session.starts_at)
     entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
     audit.log(organization=session.organization, actor=None, action="waitlist.offered", obj=entry)
-    messages.waitlist_offered(entry=entry)  # outbox rows, sent after commit
+    events.emit("waitlist.offered", organization=session.organization, client=entry.client_id,
+                obj=entry)  # comms: the offer
     return entry
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.common import events
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
 from .. import slots as engine
-from ..models import Booking, Coach, RecurringBooking, SessionType, TrainingSession
+from ..models import Booking, Coach, RecurringBooking, SessionType, SkippedOccurrence, TrainingSession
 from ..selectors import SlotRequest, slot_queries
-from . import messages
 from .errors import SchedulingError
 
 WEEKS_AHEAD = 6
@@ -158,6 +158,46 @@ def _mark_generated(rbs: Sequence[RecurringBooking], until: date) -> None:
         rb.generated_until = max(until, rb.generated_until or until)
 
 
+def _record_skipped(organization: Organization, rbs: Sequence[RecurringBooking],
+                    results: dict[int, Extension]) -> list[SkippedOccurrence]:
+    """The job's skipped occurrences become rows the coach decides on, each announced once
+    (``recurring.occurrence_skipped``: comms tells the client and rings the coach's bell).
+    Runs in the job's transaction with the coaches locked; the unique (recurring booking, start)
+    and the check for rows already there make a second run record and announce nothing.
+    A fixed number of queries per batch, plus one audit row and one event per new skip."""
+    by_pk = {rb.pk: rb for rb in rbs}
+    wanted: list[SkippedOccurrence] = []
+    for rb_pk, result in results.items():
+        rb = by_pk.get(rb_pk)
+        if rb is None:
+            continue
+        for skip in result.skipped:
+            starts_at = datetime.fromisoformat(skip["starts_at"]).astimezone(UTC)
+            wanted.append(SkippedOccurrence(
+                organization=organization, recurring_booking=rb, client_id=rb.client_id,
+                coach_id=rb.coach_id, starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=rb.session_type.duration_minutes),
+                reason=(SkippedOccurrence.Reason.BLOCKED if skip["reason"] == "blocked"
+                        else SkippedOccurrence.Reason.CLASH),
+                detail=skip["reason"],
+            ))
+    if not wanted:
+        return []
+    already = set(SkippedOccurrence.objects.filter(
+        recurring_booking_id__in={w.recurring_booking_id for w in wanted},
+        starts_at__in={w.starts_at for w in wanted}).values_list("recurring_booking_id", "starts_at"))
+    new = [w for w in wanted if (w.recurring_booking_id, w.starts_at) not in already]
+    created = SkippedOccurrence.objects.bulk_create(new)
+    for row in created:
+        rb = by_pk[row.recurring_booking_id]
+        audit.log(organization=organization, actor=None, action="recurring_booking.occurrence_skipped", obj=rb,
+                  data={"starts_at": row.starts_at.isoformat(), "reason": row.detail, "skipped_id": row.pk})
+        events.emit("recurring.occurrence_skipped", organization=organization, client=rb.client_id, obj=rb,
+                    data={"starts_at": row.starts_at, "reason": row.reason, "skipped_id": row.pk},
+                    key=f"recurring.occurrence_skipped:{row.pk}")
+    return created
+
+
 @transaction.atomic
 def recurring_create(
     *, coach: Coach, client: Client, session_type: SessionType, weekday: int, start_time: time, start_date: date,
@@ -181,7 +221,8 @@ def recurring_create(
     result = _extend([(coach, [rb])], until=_horizon(coach, now), now=now)[rb.pk]
     audit.log(organization=coach.organization, actor=actor, action="recurring_booking.created", obj=rb,
               data={"sessions_created": len(result.created), "skipped": result.skipped})
-    messages.recurring_created(rb=rb, actor=actor)  # one confirmation for the series, sent after commit
+    events.emit("recurring.created", organization=coach.organization, client=client, obj=rb,
+                data={"by": "client", "actor_id": getattr(actor, "pk", None)})  # comms: one confirmation
     return rb, result
 
 
@@ -235,6 +276,7 @@ def recurring_extend_all(*, organization: Any, now: datetime | None = None) -> d
             for rb in rbs:
                 by_coach.setdefault(rb.coach_id, []).append(rb)
             results = _extend([(coaches[pk], coach_rbs) for pk, coach_rbs in by_coach.items()], until=until, now=now)
+            _record_skipped(organization, rbs, results)
             totals["coaches"] += len(by_coach)
             for result in results.values():
                 totals["created"] += len(result.created)

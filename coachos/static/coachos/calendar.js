@@ -1,5 +1,6 @@
 // The coach's calendar: FullCalendar on the page's JSON feed; the session panel is loaded with
-// htmx into a <dialog>; a drag-and-drop move is one fetch() POST that reverts when refused.
+// htmx into a <dialog>; a drag-and-drop move is one fetch() POST that reverts when refused, asks
+// first when the new time is outside the coach's working hours, and offers Undo for ten seconds.
 (() => {
   "use strict";
 
@@ -65,6 +66,12 @@
     const cancelledToggle = document.getElementById("calendar-cancelled");
     const newButton = document.querySelector("[data-calendar-new]");
     const hoursScript = document.getElementById("calendar-business-hours");
+    const confirmDialog = document.getElementById("calendar-confirm");
+    const confirmTitle = document.getElementById("calendar-confirm-title");
+    const confirmDetail = document.getElementById("calendar-confirm-detail");
+    const confirmNotify = document.getElementById("calendar-confirm-notify");
+    const confirmMove = document.getElementById("calendar-confirm-move");
+    const confirmKeep = document.getElementById("calendar-confirm-keep");
     const hours = hoursScript ? JSON.parse(hoursScript.textContent) : {};
     const narrow = window.matchMedia("(max-width: 640px)").matches;
     let dragging = false;
@@ -135,13 +142,13 @@
       return { domNodes: [box] };
     }
 
-    async function moveEvent(info) {
-      announce(data.labelSaving);
+    // --- moving by drag: ask before leaving working hours; Undo for a few seconds ------------------
+    async function postMove(url, fields) {
       moving += 1;
       let response = null;
       let body = {};
       try {
-        response = await fetch(`${info.event.url}move/`, {
+        response = await fetch(url, {
           method: "POST",
           credentials: "same-origin",
           headers: {
@@ -149,7 +156,7 @@
             Accept: "application/json",
             "Content-Type": "application/x-www-form-urlencoded",
           },
-          body: new URLSearchParams({ starts_at: info.event.startStr }),
+          body: new URLSearchParams(fields),
         });
         body = await response.json();
       } catch (error) {
@@ -157,11 +164,76 @@
       } finally {
         moving -= 1;
       }
-      if (response && response.ok) {
-        announce(body.message, "success");
+      return { ok: Boolean(response && response.ok), status: response ? response.status : 0, body };
+    }
+
+    // "Move outside working hours?" with "Notify the client" (on by default). Resolves to
+    // { move: bool, notify: bool }.
+    function askOutsideHours(problem) {
+      return new Promise((resolve) => {
+        confirmTitle.textContent = problem.title || "";
+        confirmDetail.textContent = problem.detail || "";
+        confirmNotify.checked = true;
+        let answered = false;
+        const answer = (move) => {
+          if (answered) return;
+          answered = true;
+          confirmDialog.close();
+          resolve({ move, notify: confirmNotify.checked });
+        };
+        confirmMove.onclick = () => answer(true);
+        confirmKeep.onclick = () => answer(false);
+        confirmDialog.onclose = () => answer(false);
+        confirmDialog.showModal();
+        confirmMove.focus();
+      });
+    }
+
+    let undoTimer = null;
+    function offerUndo(url, message, undo) {
+      window.clearTimeout(undoTimer);
+      announce(message, "success");
+      if (!undo) return;
+      const button = element("button", "calendar-undo secondary", data.labelUndo);
+      button.type = "button";
+      button.addEventListener("click", async () => {
+        window.clearTimeout(undoTimer);
+        button.disabled = true;
+        announce(data.labelSaving);
+        // Undo is a move back to the old time, with the coach's choice about telling the client.
+        const result = await postMove(url, {
+          starts_at: undo.starts_at, outside_hours_ok: "1", notify: undo.notify ? "1" : "0",
+        });
+        announce(result.ok ? data.labelUndone : result.body.detail || data.labelMoveFailed,
+          result.ok ? "success" : "error");
+        calendar.refetchEvents();
+      });
+      status.append(" ", button);
+      undoTimer = window.setTimeout(() => button.remove(), (undo.seconds || 10) * 1000);
+    }
+
+    async function moveEvent(info) {
+      announce(data.labelSaving);
+      const url = `${info.event.url}move/`;
+      const fields = { starts_at: info.event.startStr };
+      let result = await postMove(url, fields);
+      if (!result.ok && result.status === 409 && result.body.code === "outside_hours") {
+        announce("");
+        const choice = await askOutsideHours(result.body);
+        if (!choice.move) {
+          info.revert();
+          announce(data.labelNotMoved);
+          calendar.refetchEvents();
+          return;
+        }
+        announce(data.labelSaving);
+        result = await postMove(url, { ...fields, outside_hours_ok: "1", notify: choice.notify ? "1" : "0" });
+      }
+      if (result.ok) {
+        offerUndo(url, result.body.message, result.body.undo);
       } else {
         info.revert();
-        announce(body.detail || data.labelMoveFailed, "error");
+        announce(result.body.detail || data.labelMoveFailed, "error");
       }
       // The server's calendar is the truth (a refresh may have landed while the move was sent).
       calendar.refetchEvents();

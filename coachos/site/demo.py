@@ -1,6 +1,8 @@
-"""Demo data: Northside Strength, a small gym in Chicago. Idempotent: run it as often as you like.
+"""Demo data: Northside Strength, a small gym in Chicago.
 
-Later issues add their own demo data by appending to ``DEMO_STEPS``.
+Seeding happens once, into an empty database: ``seed_demo`` writes nothing when any business exists
+(``make run`` calls it every time; a coach's changes to the demo data are theirs to keep). Each app
+keeps its own demo module; this top-floor module runs them in order (``DEMO_STEPS``).
 """
 
 from __future__ import annotations
@@ -10,15 +12,25 @@ from datetime import time
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from coachos.accounts.models import User
+from coachos.automations.demo import seed_automations
+from coachos.billing.demo import seed_billing
+from coachos.books.demo import seed_books
+from coachos.clients.demo import seed_tags
 from coachos.clients.models import Client
+from coachos.comms.demo import seed_messages
+from coachos.comms.models import OutboundMessage
+from coachos.credits.demo import seed_packages
+from coachos.onboarding.demo import seed_onboarding
+from coachos.scheduling.demo import seed_scheduling
 from coachos.scheduling.services import coach_ensure
-
-from . import audit
-from .models import Membership, Organization
-from .roles import Role
+from coachos.tenancy import audit
+from coachos.tenancy.models import Membership, Organization
+from coachos.tenancy.roles import Role
 
 DEMO_PASSWORD = "coachos-demo"
 DEMO_SLUG = "northside"
@@ -90,27 +102,48 @@ def seed_platform_admin() -> None:
     _user("admin@coachos.example", "Platform Admin", staff=True)
 
 
-DEMO_STEPS: list[Callable[[Organization], None]] = [seed_clients]
-from coachos.scheduling.demo import seed_scheduling  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_scheduling)  # before the packages: completed sessions then use their credits
-from coachos.credits.demo import seed_packages  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_packages)
-from coachos.onboarding.demo import seed_onboarding  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_onboarding)
-from coachos.clients.demo import seed_tags  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_tags)
-from coachos.books.demo import seed_books  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_books)  # after the packages: those sold at the desk are paid in the books
-from coachos.billing.demo import seed_billing  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_billing)  # online purchases, a refund, manual payments, memberships (local gateway)
-from coachos.comms.demo import seed_messages  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_messages)  # after the bookings: their confirmations get a history, reminders, texts in
-from coachos.automations.demo import seed_automations  # noqa: E402, I001 (a later issue's step)
-DEMO_STEPS.append(seed_automations)  # after the messages: the STOP opt-out explains a failed run
+def seed_message_history(organization: Organization) -> None:
+    """The messages the steps' services queued stand for a business that has been running: they went
+    out when their events happened. Mark those still queued and due as sent, so the worker does not
+    deliver dozens of old emails on the first start. Seeding at night, quiet hours defer what the
+    steps' services wrote (a receipt for a payment recorded at the desk): that is history too. Only
+    the messages demo's own promotion stays deferred, to show how quiet hours hold a text."""
+    now = timezone.now()
+    with scope(organization=organization):
+        OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED, attempts=0, provider_id="",
+                                       scheduled_for__lte=now).update(
+            status=OutboundMessage.Status.SENT, attempts=1, sent_at=F("scheduled_for"), updated_at=now)
+        OutboundMessage.objects.filter(status=OutboundMessage.Status.DEFERRED, attempts=0, provider_id="") \
+            .exclude(kind="promotion").update(status=OutboundMessage.Status.SENT, attempts=1, sent_at=now,
+                                              scheduled_for=now, updated_at=now)
+
+
+DEMO_STEPS: list[Callable[[Organization], None]] = [
+    seed_clients,
+    seed_scheduling,  # before the packages: completed sessions then use their credits
+    seed_packages,
+    seed_onboarding,
+    seed_tags,
+    seed_books,  # after the packages: those sold at the desk are paid in the books
+    seed_billing,  # online purchases, a refund, manual payments, memberships (local gateway)
+    seed_messages,  # after the bookings: their confirmations get a history, reminders, texts in
+    seed_automations,  # after the messages: the STOP opt-out explains a failed run
+    seed_message_history,  # last: what the steps queued has gone out
+]
+
+
+def database_is_empty() -> bool:
+    """No business yet: the only state in which the demo is seeded."""
+    with scopes_disabled():
+        return not Organization.objects.exists()
 
 
 @transaction.atomic
-def seed_demo() -> Organization:
+def seed_demo() -> Organization | None:
+    """Load the demo business into an empty database and return it; None (nothing written) when
+    the database already has a business, whether the demo or the user's own."""
+    if not database_is_empty():
+        return None
     seed_platform_admin()
     organization = seed_organization()
     for step in DEMO_STEPS:

@@ -1,4 +1,5 @@
-"""Back-office and portal navigation. An item is listed once its feature has landed."""
+"""Back-office and portal navigation (the top floor: it names every app's pages). An item is listed
+once its feature has landed."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization
-from .roles import Perm
+from coachos.tenancy.models import Membership, Organization
+from coachos.tenancy.roles import Perm
 
 
 @dataclass(frozen=True)
