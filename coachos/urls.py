@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from coachos.api import api
 from coachos.common import views as common_views
+from coachos.site import urls_help as site_help
 from coachos.tenancy import views as tenancy_views
 
 admin.site.site_header = "Coach OS platform admin"
@@ -24,6 +25,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/clients/", include("coachos.scheduling.urls_client_sections")),
     path("o/<slug:org_slug>/packages/", include(("coachos.credits.urls", "packages"))),
     path("portal/<slug:org_slug>/", include("coachos.clients.urls", namespace="portal")),
+    path("portal/<slug:org_slug>/help/", include((site_help.portal, "portal_help"))),
+    path("help/", include((site_help.public, "help"))),
     path("o/<slug:org_slug>/onboarding/", include("coachos.onboarding.urls", namespace="onboarding")),
     path("portal/<slug:org_slug>/onboarding/", include("coachos.onboarding.urls_portal", namespace="onboarding_portal")),
     path("portal/<slug:org_slug>/bookings/", include(("coachos.scheduling.urls_portal", "portal_bookings"))),

@@ -11,8 +11,12 @@ export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 VAR_DIR="${VAR_DIR:-var}"
 
 pids=()
+# Ctrl+C (or a TERM) is how this is stopped: the handler only notes it, the EXIT trap stops both
+# servers, and the script then exits 0 so that `make run` does not report "Error 130".
+stopping=0
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+trap 'stopping=1' INT TERM
+trap cleanup EXIT
 
 .venv/bin/celery -A coachos --quiet worker --beat --pool=solo --concurrency=1 --loglevel="$LOG_LEVEL" \
   --schedule "$VAR_DIR/celerybeat-schedule" &
@@ -21,7 +25,11 @@ pids+=($!)
   --log-level "$(echo "$LOG_LEVEL" | tr '[:upper:]' '[:lower:]')" &
 pids+=($!)
 
+# From here a Ctrl+C may kill the command in the foreground (sleep, cat): that is no error, so errexit
+# is off and the end below decides the exit status.
+set +e
 sleep 1
+[ "$stopping" = 0 ] || exit 0
 cat <<TXT
 
   Coach OS is running at $PUBLIC_BASE_URL
@@ -37,4 +45,12 @@ cat <<TXT
 
   Press Ctrl+C to stop.
 TXT
-wait -n "${pids[@]}"
+# Returns when a server ends or a signal arrives; a server that fails on its own is still an error.
+status=0
+while [ "$stopping" = 0 ]; do
+  wait -n "${pids[@]}" || status=$?
+  [ "$stopping" = 1 ] || exit "$status"
+done
+echo
+echo "  Coach OS stopped."
+exit 0

@@ -705,3 +705,17 @@ class TodoFactory(ScopedFactory):
 
 TENANT_FACTORIES.update({Automation: AutomationFactory, AutomationRun: AutomationRunFactory,
                          ConditionFire: ConditionFireFactory, Todo: TodoFactory})
+
+
+# --- site: the setup checklist's choices ------------------------------------------------------
+from coachos.site.models import SetupProgress  # noqa: E402
+
+
+class SetupProgressFactory(ScopedFactory):
+    class Meta:
+        model = SetupProgress
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+TENANT_FACTORIES.update({SetupProgress: SetupProgressFactory})

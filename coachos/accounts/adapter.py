@@ -18,11 +18,15 @@ class AccountAdapter(DefaultAccountAdapter):
             user.name = form.cleaned_data["name"].strip()
             user.save()
             organization_create(
-                name=form.cleaned_data["business_name"], owner=user, timezone=form.cleaned_data["timezone"]
+                name=form.cleaned_data["business_name"], owner=user, timezone=form.cleaned_data["timezone"],
+                **form.organization_fields(),
             )
         return user
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Platform staff land on the platform admin; everyone else on their business."""
+        if getattr(request.user, "is_staff", False):
+            return reverse("admin:index")
         return reverse("home")
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:

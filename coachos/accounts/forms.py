@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common.countries import (
+    country_choices,
+    country_for_timezone,
+    currency_for_country,
+    zones_for_country,
+)
 from coachos.tenancy.forms import TimezoneField, timezone_choices
+from coachos.tenancy.models import CURRENCIES
 
 __all__ = ["ApiTokenForm", "InvitationSignupForm", "SignupForm", "TimezoneField", "timezone_choices"]
 
@@ -27,7 +35,35 @@ class SignupForm(forms.Form):
         widget=forms.Select(attrs={"data-detect-timezone": "1"}),
     )
 
-    field_order = ["name", "business_name", "email", "password1", "timezone"]
+    country = forms.ChoiceField(
+        label=_("Country"), choices=country_choices, initial="US", required=False,
+        help_text=_("Sets your currency and how phone numbers without a country code are read."),
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+
+    field_order = ["name", "business_name", "email", "password1", "country", "timezone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser picks the time zone (app.js); the country follows it when the zone names one,
+        # and a chosen country suggests its main zone: both through this map.
+        zones = {zone: code for zone, _label in timezone_choices() if (code := country_for_timezone(zone))}
+        main_zones = {code: found[0] for code, _name in country_choices() if (found := zones_for_country(code))}
+        attrs = self.fields["country"].widget.attrs
+        attrs["data-country-zones"] = json.dumps(zones, separators=(",", ":"))
+        attrs["data-country-main-zone"] = json.dumps(main_zones, separators=(",", ":"))
+        initial_zone = self.fields["timezone"].initial
+        self.fields["country"].initial = country_for_timezone(initial_zone) or "US"
+
+    def organization_fields(self) -> dict[str, str]:
+        """What the chosen country sets on the new business: its country and its currency."""
+        # A sign-up posted without a country (not from the page) takes its time zone's.
+        country = self.cleaned_data.get("country") or country_for_timezone(self.cleaned_data["timezone"]) or ""
+        fields = {"country": country}
+        currency = currency_for_country(country, allowed={code for code, _label in CURRENCIES})
+        if currency:
+            fields["currency"] = currency
+        return fields
 
     def signup(self, request: Any, user: Any) -> None:
         """Required by allauth; the adapter has already done the work."""

@@ -19,6 +19,7 @@ from ninja.pagination import CursorPagination, paginate
 from pydantic import ConfigDict, StringConstraints
 
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, reference, require_perm
 from coachos.common.problems import problem_response
 from coachos.credits.models import PackagePlan
@@ -166,7 +167,7 @@ def purchase_create(request: HttpRequest, payload: PurchaseIn) -> Status[Purchas
 @paginate(CursorPagination, ordering=("-created_at", "-id"))
 def purchase_list(request: HttpRequest, filters: Query[PurchaseFilters]) -> object:
     require_perm(request, Perm.MONEY)
-    purchases = Purchase.objects.all()
+    purchases = Purchase.objects.filter(client__in=clients_visible_to(request.membership))  # type: ignore[attr-defined]
     if filters.status:
         purchases = purchases.filter(status=filters.status)
     if filters.client is not None:
@@ -177,7 +178,8 @@ def purchase_list(request: HttpRequest, filters: Query[PurchaseFilters]) -> obje
 @router.get("/purchases/{purchase_id}", response=PurchaseOut, summary="One payment")
 def purchase_get(request: HttpRequest, purchase_id: int) -> Purchase:
     require_perm(request, Perm.BACKOFFICE)
-    return get_object_or_404(Purchase, pk=purchase_id)
+    visible = clients_visible_to(request.membership)  # type: ignore[attr-defined]
+    return get_object_or_404(Purchase.objects.filter(client__in=visible), pk=purchase_id)
 
 
 @router.post("/purchases/{purchase_id}/refund", response=PurchaseOut,

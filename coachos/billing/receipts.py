@@ -11,7 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from coachos.books.money import grouped
+from coachos.common import formats
 from coachos.tenancy.models import Organization
 
 from .models import Purchase
@@ -21,8 +21,24 @@ def _para(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
 
 
-def amount_text(minor: int, currency: str) -> str:
-    return f"{grouped(minor, currency)} {currency}"
+def _pdf_text(text: str) -> str:
+    """Babel's narrow/no-break spaces as plain ones: ReportLab's built-in fonts have no glyph for them."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def amount_text(minor: int, currency: str, organization: Organization | None = None) -> str:
+    """$160.00 / 160,00 € / ¥1,600, as the business writes amounts (common.formats)."""
+    locale = formats.style_of(organization).locale if organization is not None else None
+    return _pdf_text(formats.format_money(minor, currency, locale=locale))
+
+
+def paid_on_text(purchase: Purchase) -> str:
+    """Dec 8, 2026, 9:00 AM (Chicago): in the business's zone, which it names."""
+    organization = purchase.organization
+    style = formats.style_of(organization)
+    paid_at = purchase.paid_at or purchase.created_at
+    when = formats.format_datetime(paid_at, locale=style.locale, zone=style.zone)
+    return _pdf_text(f"{when} ({formats.zone_name(style.zone, locale=style.locale)})")
 
 
 def receipt_number(purchase: Purchase) -> str:
@@ -51,18 +67,17 @@ def receipt_pdf(purchase: Purchase) -> bytes:
         Spacer(1, 6 * mm),
         Paragraph(_para(f"Receipt {number}"), styles["Heading2"]),
     ]
-    paid_at = purchase.paid_at or purchase.created_at
-    local = paid_at.astimezone(organization.tzinfo)
     rows = [
-        ["Date", f"{local:%Y-%m-%d %H:%M} ({organization.timezone})"],
+        ["Date", paid_on_text(purchase)],
         ["Received from", purchase.client.full_name],
         ["For", Paragraph(_para(purchase.description), styles["BodyText"])],
         ["Paid by", purchase.get_method_display()],
-        ["Amount", amount_text(purchase.amount_minor, purchase.currency)],
+        ["Amount", amount_text(purchase.amount_minor, purchase.currency, organization)],
     ]
     if purchase.refunded_minor:
-        rows.append(["Refunded", amount_text(purchase.refunded_minor, purchase.currency)])
-        rows.append(["Net paid", amount_text(purchase.amount_minor - purchase.refunded_minor, purchase.currency)])
+        rows.append(["Refunded", amount_text(purchase.refunded_minor, purchase.currency, organization)])
+        rows.append(["Net paid", amount_text(purchase.amount_minor - purchase.refunded_minor, purchase.currency,
+                                             organization)])
     table = Table(rows, colWidths=[40 * mm, 130 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coachos.books.models import MoneyEvent
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -367,7 +368,7 @@ def platform_test_checkout(request: HttpRequest, org_slug: str, token: str) -> H
 @require_GET
 @org_view(Perm.MONEY)
 def client_section(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     try:
         with transaction.atomic():  # a failed query rolls back to here; the connection stays usable
             return _client_section(request, client)

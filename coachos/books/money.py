@@ -29,6 +29,11 @@ def grouped(minor: int, currency: str) -> str:
     return f"{sign}{whole:,}" + (f".{cents:0{exponent}d}" if exponent else "")
 
 
+def to_decimal(minor: int, currency: str) -> Decimal:
+    """1250 → Decimal("12.50"): exact, for formatting."""
+    return Decimal(minor).scaleb(-exponent_of(currency))
+
+
 def to_major(minor: int, currency: str) -> float:
     """For charts only: never for sums."""
     return float(Decimal(minor).scaleb(-exponent_of(currency)))

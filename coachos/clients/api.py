@@ -134,7 +134,8 @@ def _fresh(client: Client) -> Client:
 @paginate(CursorPagination, ordering=("created_at", "id"))
 def client_list(request: HttpRequest, filters: ClientQuery = Query(...)) -> object:  # noqa: B008
     require_perm(request, Perm.BACKOFFICE)
-    return selectors.client_api_list(q=filters.q, status=filters.status or "", tag=filters.tag or "")
+    return selectors.client_api_list(membership=request.membership,  # type: ignore[attr-defined]
+                                     q=filters.q, status=filters.status or "", tag=filters.tag or "")
 
 
 @router.post("/clients", response={201: ClientOut}, summary="Add a client",
@@ -143,15 +144,18 @@ def client_create(request: HttpRequest, payload: ClientIn) -> Status[Client]:
     require_perm(request, Perm.BACKOFFICE)
     data: dict[str, Any] = payload.dict()
     tags = data.pop("tags")
+    membership = request.membership  # type: ignore[attr-defined]
     client = services.client_add(organization=request.organization, actor=request.auth,  # type: ignore[attr-defined]
-                                 data=data, tag_names=tags)
+                                 data=data, tag_names=tags,
+                                 coach_membership=membership if membership.own_clients_only else None)
     return Status(201, _fresh(client))
 
 
 @router.get("/clients/{client_id}", response=ClientOut, summary="One client")
 def client_get(request: HttpRequest, client_id: int) -> Client:
     require_perm(request, Perm.BACKOFFICE)
-    return get_object_or_404(Client.objects.prefetch_related("tags"), pk=client_id)
+    return get_object_or_404(selectors.clients_visible_to(request.membership)  # type: ignore[attr-defined]
+                             .prefetch_related("tags"), pk=client_id)
 
 
 @router.patch("/clients/{client_id}", response=ClientOut, summary="Change a client",
@@ -159,7 +163,7 @@ def client_get(request: HttpRequest, client_id: int) -> Client:
 @decorate_view(found_first(client_id=Client))
 def client_update(request: HttpRequest, client_id: int, payload: ClientPatch) -> Client:
     require_perm(request, Perm.BACKOFFICE)
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     data: dict[str, Any] = payload.dict(exclude_unset=True)
     tags = data.pop("tags", None)
     services.client_update(client=client, actor=request.auth, data=data, tag_names=tags)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coachos.common.phones import PhoneError, phone_parse, phone_region
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
@@ -114,7 +115,7 @@ def _bool(value: str, column: str, errors: list[str]) -> bool:
     return False
 
 
-def _row(number: int, raw: dict[str, str], *, seen: dict[str, int], existing: set[str]) -> RowResult:
+def _row(number: int, raw: dict[str, str], *, seen: dict[str, int], existing: set[str], region: str) -> RowResult:
     get = {c: _unguard(raw.get(c, "")) for c in COLUMNS}
     result = RowResult(number=number)
     errors = result.errors
@@ -141,10 +142,10 @@ def _row(number: int, raw: dict[str, str], *, seen: dict[str, int], existing: se
             seen.setdefault(key, number)
     values["email"] = email
     for column in ("phone", "emergency_contact_phone"):
-        try:
-            values[column] = services.normalize_phone(get[column])
-        except ValueError as exc:
-            errors.append(f"{column}: {exc}")
+        try:  # in the business's country, as on the client form
+            values[column] = phone_parse(get[column], region=region)
+        except PhoneError as exc:
+            errors.append(f"{column}: {exc.messages[0]}")
     status = get["status"].lower() or Client.Status.ACTIVE
     if status not in Client.Status.values:
         errors.append(_("Status “%(value)s” is not one of lead, active, paused, archived.") % {"value": status[:30]})
@@ -176,7 +177,9 @@ def validate(*, organization: Organization, rows: list[dict[str, str]]) -> Impor
     existing = {e.lower() for e in Client.objects.filter(organization=organization).exclude(email="")
                 .values_list("email", flat=True)}
     seen: dict[str, int] = {}
-    return ImportReport(rows=[_row(i + 2, raw, seen=seen, existing=existing) for i, raw in enumerate(rows)])
+    region = phone_region(organization)
+    return ImportReport(rows=[_row(i + 2, raw, seen=seen, existing=existing, region=region)
+                              for i, raw in enumerate(rows)])
 
 
 @transaction.atomic

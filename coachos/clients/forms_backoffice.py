@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common.phones import phone_parse, scoped_region
+
 from . import services
 from .models import Client, Tag
 
@@ -32,10 +34,8 @@ class ClientForm(forms.Form):
     email_consent = forms.BooleanField(label=_("Agreed to receive emails"), required=False)
 
     def _phone(self, name: str) -> str:
-        try:
-            return services.normalize_phone(self.cleaned_data.get(name, ""))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc))
+        # Read in the business's country: "07700 900123" for a London business is +447700900123.
+        return phone_parse(self.cleaned_data.get(name, ""), region=scoped_region())
 
     def clean_phone(self) -> str:
         return self._phone("phone")

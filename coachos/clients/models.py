@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from coachos.tenancy.models import Organization, phone_validator
+from coachos.tenancy.models import Membership, Organization, phone_validator, validate_timezone
 
 
 class Tag(models.Model):
@@ -70,6 +70,15 @@ class Client(models.Model):
     sms_consent_at = models.DateTimeField(null=True, blank=True)
     email_consent = models.BooleanField(_("agreed to emails"), default=False)
     email_consent_at = models.DateTimeField(null=True, blank=True)
+    # The zone the client reads times in (portal, emails); blank: the business's. Remembered when
+    # they pick a zone on the booking pages.
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_timezone])
+    # The client's own coach (a team membership): a coach the owner limits to their own clients sees
+    # only these. Set when a coach adds the client; editable on the client's form.
+    coach_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="coached_clients",
+        verbose_name=_("coach"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

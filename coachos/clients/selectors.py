@@ -27,6 +27,8 @@ from django.db.models import (
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from coachos.tenancy.models import Membership
+
 from .models import Client, Tag
 
 LOW_CREDITS = 1
@@ -62,20 +64,33 @@ DEFAULT_FACTS: dict[str, Any] = {
 _list_facts: list[ListFacts] = []
 
 
+def clients_visible_to(membership: Membership | None) -> QuerySet[Client]:
+    """The one rule for which client records a member may see: pages, API, exports and search use it.
+
+    A coach the owner limited to their own clients sees those whose ``coach_membership`` is theirs;
+    other team members see every client of the business; anyone else none (fails closed)."""
+    if membership is None or not membership.is_team:
+        return Client.objects.none()
+    if membership.own_clients_only:
+        return Client.objects.filter(coach_membership=membership)
+    return Client.objects.all()
+
+
 def register_list_facts(facts: ListFacts) -> None:
     if facts not in _list_facts:
         _list_facts.append(facts)
 
 
-def client_list_annotated(*, now: datetime | None = None) -> QuerySet[Client]:
-    """Every client with ``credits_left`` (valid packages), ``next_expiry`` (the first valid
+def client_list_annotated(*, now: datetime | None = None,
+                          base: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """Every client of ``base`` (pass ``clients_visible_to(membership)`` on pages; all clients by default) with ``credits_left`` (valid packages), ``next_expiry`` (the first valid
     package to expire), ``had_package`` and ``last_booking_at`` (the latest active booking's start),
     as the apps owning them annotate them (subqueries, not joins)."""
     now = now or timezone.now()
     annotations = dict(DEFAULT_FACTS)
     for facts in _list_facts:
         annotations.update(facts(now))
-    return Client.objects.annotate(**annotations)
+    return (base if base is not None else Client.objects.all()).annotate(**annotations)
 
 
 def _search(clients: QuerySet[Client], q: str) -> QuerySet[Client]:
@@ -88,10 +103,11 @@ def _search(clients: QuerySet[Client], q: str) -> QuerySet[Client]:
     return clients
 
 
-def client_list(*, filters: ClientFilters, now: datetime | None = None) -> QuerySet[Client]:
+def client_list(*, membership: Membership | None, filters: ClientFilters,
+                now: datetime | None = None) -> QuerySet[Client]:
     now = now or timezone.now()
     soon = now + timedelta(days=EXPIRING_DAYS)
-    clients = client_list_annotated(now=now)
+    clients = client_list_annotated(now=now, base=clients_visible_to(membership))
     if filters.q:
         clients = _search(clients, filters.q)
     if filters.status:
@@ -128,9 +144,10 @@ def tags_with_counts() -> QuerySet[Tag]:
     return Tag.objects.annotate(client_count=Count("clients", distinct=True)).order_by(Lower("name"), "id")
 
 
-def client_api_list(*, q: str = "", status: str = "", tag: str = "") -> QuerySet[Client]:
+def client_api_list(*, membership: Membership | None, q: str = "", status: str = "",
+                    tag: str = "") -> QuerySet[Client]:
     """The API's list: the list page's search, status and tag (by name, any case) filters."""
-    clients: QuerySet[Client] = Client.objects.all()
+    clients: QuerySet[Client] = clients_visible_to(membership)
     if q.strip():
         clients = _search(clients, q)
     if status:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from coachos.common import events
 from coachos.tenancy import audit
-from coachos.tenancy.models import Organization
+from coachos.tenancy.models import Membership, Organization
+from coachos.tenancy.roles import Role
 
 from .models import Client, ClientNote, Tag
 
@@ -125,10 +126,14 @@ def _save_checked(client: Client) -> None:
 
 @transaction.atomic
 def client_add(*, organization: Organization, actor: Any, data: dict[str, Any], tags: list[Tag] | None = None,
-               tag_names: list[str] | None = None, now: datetime | None = None) -> Client:
+               tag_names: list[str] | None = None, now: datetime | None = None,
+               coach_membership: Membership | None = None) -> Client:
     """Add a client with any of the editable fields (the page, the CSV import and the API), and
-    ``tags`` or tags by name (``tag_names``: made if new)."""
-    client = Client(organization=organization)
+    ``tags`` or tags by name (``tag_names``: made if new). ``coach_membership``: the client's coach
+    (a coach limited to their own clients adds clients as theirs)."""
+    if coach_membership is not None:
+        _check_coach(organization, coach_membership)
+    client = Client(organization=organization, coach_membership=coach_membership)
     _apply(client, data, now or timezone.now())
     _save_checked(client)
     if tags:
@@ -153,6 +158,30 @@ def client_update(*, client: Client, actor: Any, data: dict[str, Any], tag_names
                   data={"fields": sorted(changed)})
     if tag_names is not None:
         client_set_tags(client=client, actor=actor, names=tag_names)
+    return client
+
+
+COACHING_ROLES = (Role.OWNER, Role.COACH)
+
+
+def _check_coach(organization: Organization, coach: Membership) -> None:
+    if coach.organization_id != organization.pk or coach.role not in COACHING_ROLES:
+        raise ValidationError({"coach_membership": [_("Choose a coach of this business.")]}, code="invalid")
+
+
+@transaction.atomic
+def client_set_coach(*, client: Client, actor: Any, coach: Membership | None) -> Client:
+    """Make ``coach`` (an owner's or coach's membership; None: nobody) the client's own coach."""
+    if coach is not None:
+        _check_coach(client.organization, coach)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    new_id = coach.pk if coach is not None else None
+    if client.coach_membership_id != new_id:
+        old_id = client.coach_membership_id
+        client.coach_membership = coach
+        client.save(update_fields=["coach_membership", "updated_at"])
+        audit.log(organization=client.organization, actor=actor, action="client.coach_changed", obj=client,
+                  data={"from": old_id, "to": new_id})
     return client
 
 

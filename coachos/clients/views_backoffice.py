@@ -19,8 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from coachos.accounts.models import Invitation
+from coachos.accounts.services import AccountError, invitation_create, invitation_resend
 from coachos.tenancy.access import org_view
-from coachos.tenancy.roles import Perm
+from coachos.tenancy.models import Membership
+from coachos.tenancy.roles import Perm, Role
 
 from . import csv_io, selectors, services
 from .forms_backoffice import BulkTagForm, ClientForm, FilterForm, ImportForm, StatusForm, TagForm
@@ -46,11 +49,11 @@ def client_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     tags = list(Tag.objects.all())
     form = FilterForm(request.GET or None, tags=tags)
     filters = _filters(form)
-    clients = selectors.client_list(filters=filters)
+    clients = selectors.client_list(membership=request.membership, filters=filters)
     page = Paginator(clients, PER_PAGE).get_page(request.GET.get("page"))
     kept = {k: v for k, v in request.GET.items() if k != "page" and v}
     filtered = any(k in kept for k in ("q", "status", "tag", "credits", "inactive"))
-    any_clients = page.paginator.count > 0 or (filtered and Client.objects.exists())
+    any_clients = page.paginator.count > 0 or (filtered and selectors.clients_visible_to(request.membership).exists())
     now = timezone.now()
     return render(request, "clients/backoffice/list.html", {
         "form": form, "page": page, "query": urlencode(kept), "filtered": filtered, "any_clients": any_clients,
@@ -64,7 +67,10 @@ def _save(request: HttpRequest, form: ClientForm, client: Client | None) -> Clie
     data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
     try:
         if client is None:
-            return services.client_add(organization=request.organization, actor=request.user, data=data)
+            # A coach who sees only their own clients adds clients as theirs (or could not see them).
+            mine = request.membership if request.membership.own_clients_only else None
+            return services.client_add(organization=request.organization, actor=request.user, data=data,
+                                       coach_membership=mine)
         return services.client_update(client=client, actor=request.user, data=data)
     except ValidationError as exc:
         for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
@@ -85,7 +91,7 @@ def client_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @org_view(Perm.BACKOFFICE)
 def client_edit(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)
     form = ClientForm(request.POST or None, initial=ClientForm.initial_for(client))
     if request.method == "POST" and form.is_valid():
         if _save(request, form, client) is not None:
@@ -96,9 +102,73 @@ def client_edit(request: HttpRequest, org_slug: str, client_id: int) -> HttpResp
 
 @org_view(Perm.BACKOFFICE)
 def client_detail(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.prefetch_related("tags"), pk=client_id)
-    sections = sections_for(org_slug=org_slug, client_id=client.pk, membership=request.membership)
-    return render(request, "clients/backoffice/detail.html", {"client": client, "sections": sections})
+    client = get_object_or_404(selectors.clients_visible_to(request.membership).prefetch_related("tags"), pk=client_id)
+    membership = request.membership
+    sections = sections_for(org_slug=org_slug, client_id=client.pk, membership=membership)
+    return render(request, "clients/backoffice/detail.html", {
+        "client": client, "sections": sections,
+        "coaches": [] if membership.own_clients_only else _coaches(),
+        "coach": client.coach_membership.user if client.coach_membership_id else None,  # type: ignore[union-attr]
+        "can_invite": membership.has(Perm.INVITE_CLIENTS), "invitation": _portal_invitation(client),
+    })
+
+
+def _coaches() -> list[Membership]:
+    return list(Membership.objects.filter(role__in=services.COACHING_ROLES).select_related("user")
+                .order_by("user__name", "pk"))
+
+
+def _portal_invitation(client: Client) -> Invitation | None:
+    """The latest portal invitation sent to the client's email address, if any."""
+    if not client.email:
+        return None
+    return Invitation.objects.filter(role=Role.CLIENT, email__iexact=client.email).order_by("-created_at").first()
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def client_coach(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
+    """Set the client's own coach (not for a coach who sees only their own clients)."""
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)
+    if request.membership.own_clients_only:
+        messages.error(request, _("Your role cannot change who coaches this client."))
+        return _back(request, client)
+    raw = request.POST.get("coach", "")
+    coach = None
+    if raw:
+        coach = Membership.objects.filter(pk=int(raw) if raw.isdigit() else 0,
+                                          role__in=services.COACHING_ROLES).first()
+        if coach is None:
+            messages.error(request, _("Choose a coach of this business."))
+            return _back(request, client)
+    services.client_set_coach(client=client, actor=request.user, coach=coach)
+    messages.success(request, _("Coach saved."))
+    return _back(request, client)
+
+
+@require_POST
+@org_view(Perm.INVITE_CLIENTS)
+def client_invite(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
+    """Invite the client to the portal from their record (the Team page's invitation service)."""
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)
+    if client.user_id is not None:
+        messages.info(request, _("This client already uses the portal."))
+    elif not client.email:
+        messages.error(request, _("Add the client's email address first."))
+    else:
+        earlier = _portal_invitation(client)
+        try:
+            if earlier is not None and earlier.status in (Invitation.Status.PENDING, Invitation.Status.EXPIRED):
+                invitation_resend(invitation=earlier, actor=request.user)
+            else:
+                invitation_create(organization=request.organization, actor=request.user,
+                                  actor_membership=request.membership, email=client.email, role=Role.CLIENT,
+                                  name=client.full_name)
+        except AccountError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Portal invitation sent."))
+    return _back(request, client)
 
 
 def _back(request: HttpRequest, client: Client) -> HttpResponse:
@@ -108,7 +178,7 @@ def _back(request: HttpRequest, client: Client) -> HttpResponse:
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def client_status(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)
     form = StatusForm(request.POST)
     if form.is_valid():
         client = services.client_set_status(client=client, actor=request.user, status=form.cleaned_data["status"])
@@ -121,7 +191,7 @@ def client_status(request: HttpRequest, org_slug: str, client_id: int) -> HttpRe
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def client_tag_add(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)
     form = TagForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the tag a name of at most 40 characters."))
@@ -138,7 +208,7 @@ def client_tag_add(request: HttpRequest, org_slug: str, client_id: int) -> HttpR
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def client_tag_remove(request: HttpRequest, org_slug: str, client_id: int, tag_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)
     tag = get_object_or_404(Tag, pk=tag_id)
     services.client_untag(client=client, actor=request.user, tag=tag)
     messages.success(request, _("Tag “%(name)s” removed.") % {"name": tag.name})
@@ -149,7 +219,8 @@ def client_tag_remove(request: HttpRequest, org_slug: str, client_id: int, tag_i
 
 @org_view(Perm.BACKOFFICE)
 def client_export(request: HttpRequest, org_slug: str) -> HttpResponse:
-    clients = Client.objects.prefetch_related("tags").order_by("last_name", "first_name", "id")
+    clients = selectors.clients_visible_to(request.membership).prefetch_related("tags") \
+        .order_by("last_name", "first_name", "id")
     # Built inside the request (not streamed): the business's scope ends with the request.
     body = "".join(csv_io.export_rows(clients))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coachos.tenancy.access import org_view
+from coachos.tenancy.models import Membership
 from coachos.tenancy.roles import Perm
 
-from . import services
+from . import selectors, services
 from .forms_backoffice import NoteForm
 from .models import Client, ClientNote
 
@@ -43,8 +44,9 @@ def guarded(key: str, request: HttpRequest, client: Client, build: Callable[[], 
         return HttpResponse(html, status=500)
 
 
-def client_or_404(client_id: int) -> Client:
-    return get_object_or_404(Client, pk=client_id)
+def client_or_404(client_id: int, membership: Membership | None) -> Client:
+    """The client, if this member may see them (``selectors.clients_visible_to``); else 404."""
+    return get_object_or_404(selectors.clients_visible_to(membership), pk=client_id)
 
 
 def section_response(request: HttpRequest, key: str, template: str, context: dict[str, Any],
@@ -67,7 +69,7 @@ def section_response(request: HttpRequest, key: str, template: str, context: dic
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def section_profile(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
 
     def build() -> HttpResponse:
         fresh = Client.objects.prefetch_related("tags").get(pk=client.pk)
@@ -86,14 +88,14 @@ def _notes_context(client: Client, form: NoteForm | None = None, **extra: Any) -
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def section_notes(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
     return guarded("notes", request, client, lambda: section_response(request, "notes", "notes.html", _notes_context(client)))
 
 
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def note_add(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:

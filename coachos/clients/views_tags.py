@@ -149,7 +149,8 @@ def clients_bulk_tag(request: HttpRequest, org_slug: str) -> HttpResponse:
     if len(ids) > services_tags.MAX_BULK:
         messages.error(request, _("Select at most %(n)d clients at a time.") % {"n": services_tags.MAX_BULK})
         return _back_to_list(request, org_slug)
-    clients = list(Client.objects.filter(pk__in=ids))  # another business's ids find nothing
+    # another business's ids (or a client this member may not see) find nothing
+    clients = list(selectors.clients_visible_to(request.membership).filter(pk__in=ids))
     if not clients:
         messages.error(request, _("Select at least one client."))
         return _back_to_list(request, org_slug)

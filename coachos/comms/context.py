@@ -1,21 +1,31 @@
-"""The variables a message may use, always worded in the business's time zone and language.
+"""The variables a message may use, worded in the business's language and country (common.formats).
 
 Whoever or whatever causes the message — a client's browser, a coach in another zone, a night
-job — the times come out the same: the business's zone is the only zone (DESIGN rule 2).
+job — the wording is the same. Times are in the zone of the person who reads them (DESIGN rule 11):
+a client's email in the client's own zone, labelled ("5:30 PM London time") when it is not the
+business's; a text keeps the business's zone (what the coach says on the phone) and says so when the
+client lives elsewhere; the team reads the business's zone.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import zoneinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.common import formats
 from coachos.tenancy.models import Organization
+
+# Variables that hold a day, a time of day, or both; given as datetimes, they are worded here.
+DATE_KEYS = frozenset({"session_date", "old_session_date"})
+TIME_KEYS = frozenset({"session_time", "old_session_time"})
 
 
 def absolute(path: str) -> str:
@@ -29,40 +39,101 @@ def _url(name: str, **kwargs: Any) -> str:
         return ""
 
 
-def local_date(organization: Organization, instant: datetime) -> str:
-    with translation.override(organization.locale):
-        return formats.date_format(timezone.localtime(instant, organization.tzinfo), "l j F")
+def _plain(text: str) -> str:
+    """Babel's narrow and no-break spaces as plain spaces: a text stays GSM-7 (160 characters a
+    part, not 70), and an email reads the same in any client."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
-def local_time(organization: Organization, instant: datetime) -> str:
-    local = timezone.localtime(instant, organization.tzinfo)
-    if organization.locale.startswith("en"):
-        return formats.time_format(local, "g:i A")  # "5:30 PM"; Django's "5:30 p.m." ends sentences badly
-    with translation.override(organization.locale):
-        return formats.time_format(local, "TIME_FORMAT")
+def client_zone(client: Client | None) -> tzinfo | None:
+    """The client's own display zone, if they have one."""
+    name = getattr(client, "timezone", "") if client is not None else ""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
 
 
-def local_datetime(organization: Organization, instant: datetime) -> str:
-    return f"{local_date(organization, instant)}, {local_time(organization, instant)}"
+def _today(organization: Organization, zone: tzinfo | None) -> date:
+    return timezone.localtime(timezone.now(), zone or organization.tzinfo).date()
+
+
+def local_date(organization: Organization, instant: datetime | date | None, zone: tzinfo | None = None) -> str:
+    """Tuesday, December 8 (en-US) / Tuesday 8 December (en-GB); the year when it is not this year."""
+    if instant is None:
+        return ""
+    style = formats.style_of(organization)
+    return _plain(formats.format_date(instant, locale=style.locale, zone=zone or style.zone, style="day",
+                                      today=_today(organization, zone)))
+
+
+def local_time(organization: Organization, instant: datetime, zone: tzinfo | None = None) -> str:
+    """5:30 PM (en-US) / 17:30 (en-GB, es, fr, de)."""
+    style = formats.style_of(organization)
+    return _plain(formats.format_time(instant, locale=style.locale, zone=zone or style.zone))
+
+
+def local_datetime(organization: Organization, instant: datetime, zone: tzinfo | None = None) -> str:
+    """Tuesday, December 8, 5:30 PM: the same day and time wording as the two above, joined the
+    locale's way."""
+    return formats.join_date_time(local_date(organization, instant, zone), local_time(organization, instant, zone),
+                                  locale=formats.style_of(organization).locale)
 
 
 def money(organization: Organization, amount_minor: int, currency: str | None = None) -> str:
-    currency = (currency or organization.currency).upper()  # Stripe sends "usd"
-    digits = 0 if currency in {"JPY"} else 2
-    value = amount_minor / (10 ** digits)
-    symbol = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}.get(currency)
-    text = f"{value:,.{digits}f}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    """$160.00 / 160,00 € / ¥1,600 in the business's locale."""
+    style = formats.style_of(organization)
+    return _plain(formats.format_money(amount_minor, currency or style.currency, locale=style.locale))
 
 
-def booking_variables(booking: Any) -> dict[str, str]:
+class Wording:
+    """Dates and times for one reader: in ``zone``, labelled with the zone's city when it is not
+    the zone the client lives in (SMS) or not the business's (email)."""
+
+    def __init__(self, organization: Organization, client: Client | None, channel: str | None) -> None:
+        self.organization = organization
+        business = organization.tzinfo
+        own = client_zone(client)
+        self.zone: tzinfo = business
+        self.label_zone: tzinfo | None = None
+        if own is not None:
+            if channel == "sms":
+                self.label_zone = business  # the text keeps the business's zone, and says which
+            else:
+                self.zone = own
+                self.label_zone = own
+        self._own = own
+
+    def _labelled(self, text: str, instant: datetime) -> str:
+        if self.label_zone is None or self._own is None or not formats.zones_differ(
+                self._own, self.organization.tzinfo, instant):
+            return text
+        locale = formats.style_of(self.organization).locale
+        with translation.override(self.organization.locale):
+            return _("%(time)s %(city)s time") % {
+                "time": text, "city": formats.zone_name(self.label_zone, locale=locale)}
+
+    def date(self, value: datetime | date | None) -> str:
+        return local_date(self.organization, value, self.zone)
+
+    def time(self, instant: datetime) -> str:
+        return self._labelled(local_time(self.organization, instant, self.zone), instant)
+
+    def datetime(self, instant: datetime) -> str:
+        return self._labelled(local_datetime(self.organization, instant, self.zone), instant)
+
+
+def booking_variables(booking: Any, wording: Wording | None = None) -> dict[str, str]:
     session = booking.session
     organization = session.organization
+    wording = wording or Wording(organization, None, None)
     location = session.session_type.location or organization.address.replace("\n", ", ")
     return {
         "session_type": session.session_type.name,
-        "session_date": local_date(organization, session.starts_at),
-        "session_time": local_time(organization, session.starts_at),
+        "session_date": wording.date(session.starts_at),
+        "session_time": wording.time(session.starts_at),
         "coach_name": session.coach.name,
         "session_location": location or organization.name,
         "link": _url("portal_bookings:index", org_slug=organization.slug),
@@ -70,7 +141,11 @@ def booking_variables(booking: Any) -> dict[str, str]:
 
 
 def build(*, organization: Organization, client: Client | None = None, related: models.Model | None = None,
-          extra: dict[str, Any] | None = None) -> dict[str, str]:
+          extra: dict[str, Any] | None = None, channel: str | None = None) -> dict[str, str]:
+    """Every variable for one message. ``client``: the reader is this client (their zone applies);
+    ``channel``: "sms" keeps the business's zone. Dates and datetimes in ``extra`` are worded here: as a
+    day (``session_date``…, or any ``date``), a time (``session_time``…) or both (``expires_on`` of an offer)."""
+    wording = Wording(organization, client, channel)
     variables: dict[str, str] = {
         "business_name": organization.name,
         "business_phone": organization.phone,
@@ -81,10 +156,17 @@ def build(*, organization: Organization, client: Client | None = None, related: 
         variables["client_first_name"] = client.first_name
         variables["client_name"] = client.full_name
     if related is not None and related._meta.model_name == "booking":
-        variables.update(booking_variables(related))
+        variables.update(booking_variables(related, wording))
     for key, value in (extra or {}).items():
         if isinstance(value, datetime):
-            variables[key] = local_datetime(organization, value)
+            if key in DATE_KEYS:
+                variables[key] = wording.date(value)
+            elif key in TIME_KEYS:
+                variables[key] = wording.time(value)
+            else:
+                variables[key] = wording.datetime(value)
+        elif isinstance(value, date):
+            variables[key] = wording.date(value)
         else:
             variables[key] = "" if value is None else str(value)
     variables.setdefault("link", variables["portal_link"])

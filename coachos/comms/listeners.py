@@ -33,7 +33,7 @@ from coachos.credits.models import ClientPackage
 from coachos.scheduling.models import Booking, RecurringBooking, TrainingSession, WaitlistEntry
 
 from . import notify, reminders
-from .context import absolute, booking_variables, local_date, local_datetime, local_time
+from .context import absolute, booking_variables
 
 M = TypeVar("M", bound=models.Model)
 
@@ -112,9 +112,9 @@ def booking_cancelled(event: Event) -> None:
                       dedupe_key=f"cancellation:{booking.pk}")
 
 
-def _old_time(organization: Any, old_starts_at: datetime) -> dict[str, str]:
-    return {"old_session_date": local_date(organization, old_starts_at),
-            "old_session_time": local_time(organization, old_starts_at)}
+def _old_time(organization: Any, old_starts_at: datetime) -> dict[str, Any]:
+    # Datetimes: worded in each reader's zone by comms.context.
+    return {"old_session_date": old_starts_at, "old_session_time": old_starts_at}
 
 
 def session_moved(event: Event) -> None:
@@ -151,11 +151,12 @@ def waitlist_offered(event: Event) -> None:
     session = entry.session
     organization = session.organization
     client = entry.client
-    variables = booking_variables(SimpleNamespace(session=session))  # the session's wording, no booking yet
+    variables: dict[str, Any] = dict(booking_variables(SimpleNamespace(session=session)))  # no booking yet
+    variables.update(session_date=session.starts_at, session_time=session.starts_at)  # worded per reader
     if not client.user_id:  # no portal login: the public booking page
         variables["link"] = absolute(reverse("booking:index", kwargs={"org_slug": organization.slug}))
     if entry.offer_expires_at is not None:
-        variables["expires_on"] = local_datetime(organization, entry.offer_expires_at)
+        variables["expires_on"] = entry.offer_expires_at
     notify.client(organization=organization, kind="waitlist_offer", client=client, related=entry,
                   context=variables, dedupe_key=f"waitlist-offer:{entry.pk}", expires_at=entry.offer_expires_at)
 
@@ -188,7 +189,7 @@ def low_credits(event: Event) -> None:
     with transaction.atomic():
         notify.client(organization=organization, kind="low_credits", client=client, related=package,
                       context={"credits_left": remaining, "package_name": package.name, "link": link,
-                               "expires_on": local_date(organization, package.expires_at)},
+                               "expires_on": timezone.localtime(package.expires_at, organization.tzinfo).date()},
                       dedupe_key=f"low-credits:{package.pk}:{remaining}")
 
 
@@ -206,7 +207,7 @@ def occurrence_skipped(event: Event) -> None:
     starts_at = _instant(event.data["starts_at"])
     skipped_id = event.data.get("skipped_id") or event.key
     when = {"session_type": rb.session_type.name, "coach_name": rb.coach.name,
-            "session_date": local_date(organization, starts_at), "session_time": local_time(organization, starts_at)}
+            "session_date": starts_at, "session_time": starts_at}
     if client.user_id:
         link = reverse("portal_bookings:index", kwargs={"org_slug": organization.slug})
     else:  # no portal login: the public booking page

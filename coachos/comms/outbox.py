@@ -98,7 +98,7 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
         existing = OutboundMessage.objects.filter(organization=organization, dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    variables = _context_build(organization, client, related, dict(context or {}))
+    variables = _context_build(organization, client, related, dict(context or {}), channel)
     text = catalog.render(body if body is not None else template_body, variables)
     if not text:
         raise CommsError(_("The message is empty."))
@@ -144,8 +144,8 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
 
 
 def _context_build(organization: Organization, client: Client | None, related: models.Model | None,
-                   extra: dict[str, Any]) -> dict[str, str]:
-    return context.build(organization=organization, client=client, related=related, extra=extra)
+                   extra: dict[str, Any], channel: str | None = None) -> dict[str, str]:
+    return context.build(organization=organization, client=client, related=related, extra=extra, channel=channel)
 
 
 def _kick(message_id: int) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -75,7 +76,7 @@ def _section(request: HttpRequest, client: Client, context: dict[str, Any]) -> H
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def client_section(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     return _guarded(request, client, lambda: _section(request, client, _context(request, client)))
 
 
@@ -83,7 +84,7 @@ def client_section(request: HttpRequest, org_slug: str, client_id: int) -> HttpR
 @org_view(Perm.BACKOFFICE)
 def client_send(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     form = SendForm(request.POST, blockers=selectors.send_blockers(organization=organization, client=client))
     if not form.is_valid():
         return _section(request, client, _context(request, client, form))

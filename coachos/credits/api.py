@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, reference, require_perm
 from coachos.tenancy.roles import Perm
 
@@ -70,6 +72,11 @@ class RemainingOut(Schema):
     remaining: int
 
 
+def _visible_packages(request: HttpRequest) -> QuerySet[ClientPackage]:
+    """Packages of the clients this member may see (a coach limited to their own clients: theirs)."""
+    return ClientPackage.objects.filter(client__in=clients_visible_to(request.membership))  # type: ignore[attr-defined]
+
+
 @router.get("/package-plans", response=list[PlanOut], summary="Package plans")
 def plan_list(request: HttpRequest) -> object:
     require_perm(request, Perm.BACKOFFICE)
@@ -78,7 +85,7 @@ def plan_list(request: HttpRequest) -> object:
 
 @router.post("/package-plans", response={201: PlanOut}, summary="Create a package plan (owner, coach)")
 def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
-    require_perm(request, Perm.MONEY)
+    require_perm(request, Perm.EDIT_PRICES)
     plan = services.package_plan_create(organization=request.organization, actor=request.auth,  # type: ignore[attr-defined]
                                         **payload.dict())
     return Status(201, plan)
@@ -89,7 +96,7 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
 @decorate_view(found_first(client_id=Client))
 def package_give(request: HttpRequest, client_id: int, payload: GrantIn) -> Status:
     require_perm(request, Perm.BACKOFFICE)
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     plan = reference(PackagePlan, payload.plan, "plan", "package plan")
     return Status(201, services.package_grant(client=client, plan=plan, actor=request.auth))  # type: ignore[attr-defined]
 
@@ -97,7 +104,7 @@ def package_give(request: HttpRequest, client_id: int, payload: GrantIn) -> Stat
 @router.get("/client-packages/{package_id}", response=PackageDetailOut, summary="A client package with its ledger")
 def package_get(request: HttpRequest, package_id: int) -> ClientPackage:
     require_perm(request, Perm.BACKOFFICE)
-    return get_object_or_404(ClientPackage, pk=package_id)
+    return get_object_or_404(_visible_packages(request), pk=package_id)
 
 
 @router.post("/client-packages/{package_id}/use", response=RemainingOut,
@@ -105,7 +112,7 @@ def package_get(request: HttpRequest, package_id: int) -> ClientPackage:
 def package_use(request: HttpRequest, package_id: int,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80)) -> dict[str, int]:
     require_perm(request, Perm.BACKOFFICE)
-    package = get_object_or_404(ClientPackage, pk=package_id)
+    package = get_object_or_404(_visible_packages(request), pk=package_id)
     services.use_session(client=package.client, package=package, actor=request.auth,  # type: ignore[attr-defined]
                          idempotency_key=f"api:{idempotency_key}" if idempotency_key else None, reason="by hand (API)")
     package.refresh_from_db()

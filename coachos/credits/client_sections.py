@@ -81,7 +81,7 @@ def _packages_context(client: Client, **extra: Any) -> dict[str, Any]:
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def section_packages(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
     return guarded("packages", request, client,
                     lambda: section_response(request, "packages", TEMPLATE, _packages_context(client)))
 
@@ -89,7 +89,7 @@ def section_packages(request: HttpRequest, org_slug: str, client_id: int) -> Htt
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def package_give(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
     form = GiveForm(request.POST)
     extra: dict[str, Any] = {}
     if form.is_valid():
@@ -109,7 +109,7 @@ def package_give(request: HttpRequest, org_slug: str, client_id: int) -> HttpRes
 def package_use(request: HttpRequest, org_slug: str, client_id: int, package_id: int) -> HttpResponse:
     """Use one session by hand. The form carries a key made when it was shown, so a double
     click (the same key twice) deducts once."""
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
     package = get_object_or_404(ClientPackage, pk=package_id, client=client)
     key = request.POST.get("key", "")
     try:
@@ -137,7 +137,7 @@ def package_use(request: HttpRequest, org_slug: str, client_id: int, package_id:
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def package_adjust(request: HttpRequest, org_slug: str, client_id: int, package_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
     package = get_object_or_404(ClientPackage, pk=package_id, client=client)
     form = AdjustForm(request.POST, prefix=f"adj{package.pk}")
     extra: dict[str, Any] = {}

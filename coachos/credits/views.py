@@ -4,7 +4,7 @@ Who may do what: everyone in the back office (owner, coach, front desk) sees the
 clients' active packages — a plan's price is what the business asks publicly, and the front
 desk answers "how many sessions do I have left?" at the counter. Creating, changing and taking
 plans off sale is a decision about what the business sells and for how much, so it needs
-Perm.MONEY (owner and coach), like the API's plan_create.
+Perm.EDIT_PRICES (owners, and coaches the owner lets edit prices), like the API's plan_create.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -51,7 +52,7 @@ def plan_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         plan.sold = counts.get(plan.pk, {}).get("sold", 0)  # type: ignore[attr-defined]
         plan.active_count = counts.get(plan.pk, {}).get("active", 0)  # type: ignore[attr-defined]
     return render(request, "credits/plan_list.html", {
-        "plans": plans, "can_manage": request.membership.has(Perm.MONEY),
+        "plans": plans, "can_manage": request.membership.has(Perm.EDIT_PRICES),
     })
 
 
@@ -81,12 +82,12 @@ def _plan_form_page(request: HttpRequest, org_slug: str, plan: PackagePlan | Non
     return render(request, "credits/plan_form.html", {"form": form, "plan": plan})
 
 
-@org_view(Perm.MONEY)
+@org_view(Perm.EDIT_PRICES)
 def plan_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     return _plan_form_page(request, org_slug, None)
 
 
-@org_view(Perm.MONEY)
+@org_view(Perm.EDIT_PRICES)
 def plan_edit(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse:
     return _plan_form_page(request, org_slug, get_object_or_404(PackagePlan, pk=plan_id))
 
@@ -103,13 +104,13 @@ def _set_on_sale(request: HttpRequest, org_slug: str, plan_id: int, active: bool
 
 
 @require_POST
-@org_view(Perm.MONEY)
+@org_view(Perm.EDIT_PRICES)
 def plan_off_sale(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse:
     return _set_on_sale(request, org_slug, plan_id, False)
 
 
 @require_POST
-@org_view(Perm.MONEY)
+@org_view(Perm.EDIT_PRICES)
 def plan_on_sale(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse:
     return _set_on_sale(request, org_slug, plan_id, True)
 
@@ -127,14 +128,16 @@ def active_packages(request: HttpRequest, org_slug: str) -> HttpResponse:
     show = request.GET.get("show", "")
     if show not in FILTERS:
         show = ""
-    attention = services.low_balance_clients(threshold=LOW_THRESHOLD, within_days=EXPIRING_DAYS, now=now)
+    visible = set(clients_visible_to(request.membership).values_list("pk", flat=True))
+    attention = [p for p in services.low_balance_clients(threshold=LOW_THRESHOLD, within_days=EXPIRING_DAYS, now=now)
+                 if p.client_id in visible]
     if show == "low":
         rows: list[ClientPackage] = [p for p in attention if p.is_low]  # type: ignore[attr-defined]
     elif show == "expiring":
         rows = [p for p in attention if p.is_expiring]  # type: ignore[attr-defined]
     else:
         rows = [_flag(p, now) for p in ClientPackage.objects.filter(
-            status=ClientPackage.Status.ACTIVE, expires_at__gt=now).select_related("client").order_by("expires_at",
+            status=ClientPackage.Status.ACTIVE, expires_at__gt=now, client_id__in=visible).select_related("client").order_by("expires_at",
                                                                                                       "id")]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "credits/active.html", {

@@ -185,12 +185,9 @@ class ProfileForm(forms.ModelForm):
             self.fields["email_consent"].label = _("I agree to receive emails about my sessions")
 
     def _phone(self, name: str) -> str:
-        from coachos.clients.services import normalize_phone
+        from coachos.common.phones import phone_parse, scoped_region
 
-        try:
-            return normalize_phone(self.cleaned_data.get(name) or "")
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc))
+        return phone_parse(self.cleaned_data.get(name) or "", region=scoped_region())
 
     def clean_phone(self) -> str:
         return self._phone("phone")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -66,7 +66,7 @@ def client_package(request: HttpRequest, org_slug: str, client_id: int) -> HttpR
     """The coach completes a client's package step: a payment taken outside the app (recorded in
     billing, with the package's credits), or marked done without a payment."""
     organization = request.organization  # type: ignore[attr-defined]
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     offered = selectors.offered_plans(services.settings_for(organization))
     plans = packages.offerable_plans()
     if offered:
@@ -237,7 +237,7 @@ def question_move(request: HttpRequest, org_slug: str, intakequestion_id: int) -
 
 @org_view(Perm.BACKOFFICE)
 def client_section(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
     signatures = WaiverSignature.objects.filter(client=client).select_related("version__template")
     responses = [
         {"response": r, "answers": [{"label": a.get("label", ""), "value": services.display_answer(a)}

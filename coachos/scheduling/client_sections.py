@@ -27,7 +27,7 @@ TEMPLATE = "scheduling/client_section.html"
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def section_bookings(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id)
+    client = client_or_404(client_id, request.membership)
 
     def build() -> HttpResponse:
         upcoming = list(scheduling.bookings_for_client(client=client, upcoming=True)[:20])

@@ -7,24 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coachos.tenancy.models import phone_validator
-
-PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
-
-
-def normalize_phone(value: str) -> str:
-    """'+44 20 7946 0958', '(+1) 312-555-0123' or '0044…' → E.164; anything else stays as typed."""
-    compact = PHONE_SEPARATORS.sub("", value or "")
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    return compact
+from coachos.common.phones import phone_parse, scoped_region
 
 
 class PhoneField(forms.CharField):
-    default_error_messages = {
-        "invalid": _("Enter the number with its country code, for example +1 312 555 0123."),
-    }
-
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel",
@@ -35,12 +21,8 @@ class PhoneField(forms.CharField):
         value = super().clean(value)
         if not value:
             return ""
-        phone = normalize_phone(value)
-        try:
-            phone_validator(phone)
-        except ValidationError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return phone
+        # Read in the business's country ("07700 900123" for a London business).
+        return phone_parse(value, region=scoped_region())
 
 
 class NameEmailForm(forms.Form):

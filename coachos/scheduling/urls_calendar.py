@@ -6,6 +6,7 @@ from . import views_calendar as views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("day/", views.day, name="day"),
     path("events", views.events, name="events"),
     path("changes", views.changes, name="changes"),
     path("new/", views.session_new, name="new"),

@@ -7,10 +7,12 @@ coach or session type is still a 404 (tests/scheduling/test_public_booking.py).
 
 from django.urls import path
 
+from . import views_embed
 from . import views_public as views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("embed/", views_embed.embed, name="embed"),
     path("coach/<int:coach>/", views.coach_page, name="coach"),
     path("times/", views.times, name="times"),
     path("hold/", views.hold, name="hold"),

@@ -24,12 +24,13 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coachos.common import formats
 from coachos.common.problems import problem_response
 from coachos.common.text import sentence
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm, Role
 
-from . import services
+from . import day_grid, services
 from .forms_calendar import CancelForm, MoveForm, NoteForm, SessionCreateForm
 from .models import Booking, Coach, SessionType, TrainingSession, WeeklyAvailability
 from .selectors import calendar_version, coach_list, sessions_in_range, within_hours
@@ -62,6 +63,22 @@ def _text_color(hex_color: str) -> str:
     return "#1b1b1b" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
+def type_colors(session_type: SessionType) -> tuple[str, str]:
+    """An event's background and text colour: its session type's. The legend uses this too."""
+    return session_type.color, _text_color(session_type.color)
+
+
+def legend(session_types: Any = None) -> dict[str, Any]:
+    """What the legend explains, from the same sources as the events: each session type's colour
+    (events are filled with it), the statuses (each drawn in its own way), and the marks."""
+    types = SessionType.objects.filter(active=True) if session_types is None else session_types
+    return {
+        "types": [{"name": t.name, "color": type_colors(t)[0]} for t in types],
+        "statuses": [{"css": f"cal-status-{value.replace('_', '-')}", "label": label}
+                     for value, label in TrainingSession.Status.choices],
+    }
+
+
 def _sessions() -> Any:
     return TrainingSession.objects.select_related("session_type", "coach__membership__user", "room").prefetch_related(
         Prefetch("bookings", queryset=Booking.objects.select_related("client").order_by("created_at")))
@@ -78,7 +95,7 @@ def _event(session: TrainingSession, *, tz: ZoneInfo, url: str) -> dict[str, Any
         title = (active or bookings)[0].client.full_name
     confirmed = (session.status != TrainingSession.Status.CANCELLED and bool(active)
                  and all(b.client_confirmed_at for b in active))
-    color = session.session_type.color
+    color, text_color = type_colors(session.session_type)
     classes = [f"cal-status-{session.status.replace('_', '-')}"]
     if confirmed:
         classes.append("cal-confirmed")
@@ -90,7 +107,7 @@ def _event(session: TrainingSession, *, tz: ZoneInfo, url: str) -> dict[str, Any
         "url": url,
         "backgroundColor": color,
         "borderColor": color,
-        "textColor": _text_color(color),
+        "textColor": text_color,
         "editable": session.status == TrainingSession.Status.SCHEDULED,
         "classNames": classes,
         "extendedProps": {
@@ -239,6 +256,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
         "initial_view": view,
         "initial_date": initial_date.isoformat() if initial_date else "",
         "setup_url": f"/o/{organization.slug}/schedule/",
+        "legend": legend(),
     })
 
 
@@ -287,6 +305,95 @@ def changes(request: HttpRequest, org_slug: str) -> HttpResponse:
                                                          include_cancelled=include_cancelled)})
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- the day, one column per coach ---------------------------------------------------------------
+
+def _day_coaches(request: HttpRequest, coaches: list[Coach], day_sessions: list[TrainingSession]) -> tuple[
+        list[Coach], str]:
+    """The columns and the picker's value: everyone for the owner and front desk, a coach's own
+    column for a coach (who may pick another coach or everyone)."""
+    raw = request.GET.get("coach", "").strip()
+    by_id = {str(c.pk): c for c in coaches}
+    own = next((c for c in coaches if c.membership_id == request.membership.pk), None)
+    if raw in by_id:
+        return [by_id[raw]], raw
+    if raw != "all" and request.membership.role == Role.COACH and own is not None:
+        return [own], str(own.pk)
+    busy = {s.coach_id for s in day_sessions}
+    return [c for c in coaches if c.active or c.pk in busy], "all"
+
+
+def _session_label(session: TrainingSession, event: dict[str, Any], when: str) -> str:
+    props = event["extendedProps"]
+    parts = [f"{when} {event['title']}".strip()]
+    if props["spots"]:
+        parts[0] += f" ({props['spots']})"
+    if props["sessionType"] != event["title"]:
+        parts.append(props["sessionType"])
+    if props["room"]:
+        parts.append(props["room"])
+    if session.status != TrainingSession.Status.SCHEDULED:
+        parts.append(props["statusLabel"])
+    if props["confirmed"]:
+        parts.append(_("confirmed by every client"))
+    return " · ".join(parts)
+
+
+@org_view(Perm.BACKOFFICE)
+@require_GET
+def day(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """One day with a column per coach, rendered on the server (it reads without JavaScript)."""
+    tz = request.organization.tzinfo
+    try:
+        picked = parse_date(request.GET.get("date", ""))
+    except ValueError:
+        picked = None
+    today = timezone.now().astimezone(tz).date()
+    the_day = picked or today
+    start, end = day_grid.day_bounds(the_day, tz)
+    show_cancelled = request.GET.get("cancelled", "1") != "0"
+    sessions = list(sessions_in_range(start=start, end=end, include_cancelled=show_cancelled))
+    coaches = list(coach_list())
+    columns_for, picker = _day_coaches(request, coaches, sessions)
+    shown = [s for s in sessions if s.coach_id in {c.pk for c in columns_for}]
+    win = day_grid.window([(s.starts_at, s.ends_at) for s in shown], day=the_day, tz=tz)
+    url = _session_url(org_slug)
+    columns = []
+    for coach in columns_for:
+        mine = {s.pk: s for s in shown if s.coach_id == coach.pk}
+        placed = day_grid.place([(s.pk, s.starts_at, s.ends_at) for s in mine.values()],
+                                day=the_day, tz=tz, win=win)
+        events = []
+        for spot in placed:
+            session = mine[spot.key]
+            event = _event(session, tz=tz, url=url(session.pk))
+            begins = formats.format_time(session.starts_at, zone=tz)
+            when = f"{begins}–{formats.format_time(session.ends_at, zone=tz)}"
+            events.append({"spot": spot, "event": event, "session": session, "time": begins,
+                           "label": _session_label(session, event, when),
+                           "short": (session.ends_at - session.starts_at) <= timedelta(minutes=30)})
+        columns.append({"coach": coach, "events": events})
+    types = {s.session_type.pk: s.session_type for s in shown}
+    for session_type in SessionType.objects.filter(active=True):
+        types.setdefault(session_type.pk, session_type)
+    return render(request, "scheduling/calendar/day.html", {
+        "day": the_day,
+        "is_today": the_day == today,
+        "previous_day": (the_day - timedelta(days=1)).isoformat(),
+        "next_day": (the_day + timedelta(days=1)).isoformat(),
+        "today": today.isoformat(),
+        "coaches": coaches,
+        "picker": picker,
+        "columns": columns,
+        "window": win,
+        "day_label": formats.format_date(the_day, style="full"),
+        "hour_rows": [{"hour": formats.format_time(time(h)), "row": (h - win.first_hour) * day_grid.ROWS_PER_HOUR + 1}
+                      for h in win.hours],
+        "show_cancelled": show_cancelled,
+        "legend": legend(sorted(types.values(), key=lambda t: t.name)),
+        "has_types": SessionType.objects.filter(active=True).exists(),
+    })
 
 
 # --- creating a session -------------------------------------------------------------------------

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
+from coachos.automations.models import Todo
+from coachos.billing.models import ClientMembership, Purchase
 from coachos.clients.models import Client
 from coachos.clients.selectors import EXPIRING_DAYS, client_list_annotated, low_credits_q
-from coachos.credits.models import ClientPackage
+from coachos.credits.models import BookingCredit, ClientPackage
+from coachos.scheduling.models import Booking, Coach, SkippedOccurrence, TrainingSession
+from coachos.scheduling.selectors import conflicts_for
+from coachos.tenancy.models import Organization
 
 
 def dashboard_counts(*, now: datetime | None = None) -> dict[str, int]:
@@ -22,3 +29,79 @@ def dashboard_counts(*, now: datetime | None = None) -> dict[str, int]:
         "expiring_packages": ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, remaining__gt=0,
                                                           expires_at__gt=now, expires_at__lte=soon).count(),
     }
+
+
+@dataclass(frozen=True)
+class DayBooking:
+    client_name: str
+    client_id: int
+    confirmed: bool  # the client answered Y to the confirmation message
+    credit_used: bool
+
+
+@dataclass(frozen=True)
+class DaySession:
+    session: TrainingSession
+    bookings: list[DayBooking]
+
+
+def day_bounds(*, organization: Organization, day: date) -> tuple[datetime, datetime]:
+    """The instants a day of the business's calendar starts and ends (23 or 25 hours at DST)."""
+    tz = organization.tzinfo
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def dashboard_sessions(*, organization: Organization, day: date, coach: Coach | None) -> list[DaySession]:
+    """A day's sessions (not cancelled) with their active bookings, in two queries whatever the
+    number of sessions and bookings."""
+    start, end = day_bounds(organization=organization, day=day)
+    sessions = (TrainingSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
+                .exclude(status=TrainingSession.Status.CANCELLED)
+                .select_related("session_type", "coach__membership__user")
+                .prefetch_related(Prefetch(
+                    "bookings",
+                    queryset=Booking.objects.filter(status__in=Booking.ACTIVE)
+                    .select_related("client", "credit_link").order_by("client__first_name", "pk"),
+                    to_attr="active_bookings"))
+                .order_by("starts_at", "pk"))
+    if coach is not None:
+        sessions = sessions.filter(coach=coach)
+    result = []
+    for s in sessions:
+        rows = []
+        for b in s.active_bookings:  # type: ignore[attr-defined]
+            link = getattr(b, "credit_link", None)
+            rows.append(DayBooking(client_name=b.client.full_name, client_id=b.client_id,
+                                   confirmed=b.client_confirmed_at is not None,
+                                   credit_used=bool(link and link.state == BookingCredit.State.USED)))
+        result.append(DaySession(session=s, bookings=rows))
+    return result
+
+
+def dashboard_attention(*, organization: Organization, coach: Coach | None, coaches: list[Coach],
+                        with_money: bool, now: datetime | None = None) -> dict[str, int]:
+    """What needs a person today: counts, each linking to the page that resolves it."""
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now, organization.tzinfo).date() + timedelta(days=1)
+    start, end = day_bounds(organization=organization, day=tomorrow)
+    unconfirmed = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, client_confirmed_at__isnull=True,
+        session__status=TrainingSession.Status.SCHEDULED, session__starts_at__gte=start, session__starts_at__lt=end)
+    skipped = SkippedOccurrence.objects.filter(status=SkippedOccurrence.Status.OPEN)
+    if coach is not None:
+        unconfirmed = unconfirmed.filter(session__coach=coach)
+        skipped = skipped.filter(coach=coach)
+    in_view = [coach] if coach is not None else coaches
+    counts = {
+        "unconfirmed_tomorrow": unconfirmed.count(),
+        "conflicts": skipped.count() + sum(len(conflicts_for(coach=c, now=now)) for c in in_view),
+        "todos": Todo.objects.filter(done=False).count(),
+        "low_credits": dashboard_counts(now=now)["low_credits"],
+    }
+    if with_money:
+        counts["failed_payments"] = (
+            Purchase.objects.filter(status=Purchase.Status.FAILED, created_at__gte=now - timedelta(days=30)).count()
+            + ClientMembership.objects.filter(status=ClientMembership.Status.PAST_DUE).count())
+    return counts

@@ -1,52 +1,63 @@
 """The back office's dashboard: a page made of several apps' parts (tenancy's team and invitations,
-the clients' credit cards, the books' money), so it lives on the top floor."""
+the scheduling day, the clients' credit cards, the books' money), so it lives on the top floor."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from coachos.accounts.models import Invitation
 from coachos.books.selectors import dashboard_money
+from coachos.scheduling.models import Coach
 from coachos.tenancy.access import org_view
 from coachos.tenancy.models import Membership
 from coachos.tenancy.roles import Perm, Role
 
-from .selectors import dashboard_counts
+from .checklist import setup_steps
+from .selectors import dashboard_attention, dashboard_counts, dashboard_sessions
+
+
+def _coach_choice(request: HttpRequest, coaches: list[Coach]) -> tuple[Coach | None, bool]:
+    """The coach whose day is shown, and whether the person may choose. A coach sees their own
+    day; an owner or the front desk picks one coach or all (``?coach=<id>|all``, default all)."""
+    membership = request.membership
+    own = next((c for c in coaches if c.membership_id == membership.pk), None)
+    if membership.role == Role.COACH:
+        return own, False
+    wanted = request.GET.get("coach", "all")
+    return next((c for c in coaches if str(c.pk) == wanted), None), True
 
 
 @org_view(Perm.BACKOFFICE)
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
+    membership = request.membership
     team = Membership.objects.exclude(role=Role.CLIENT).count()
     clients = Membership.objects.filter(role=Role.CLIENT).count()
     pending = Invitation.objects.filter(status=Invitation.Status.PENDING).count()
-    steps = [
-        {
-            "done": bool(organization.sms_number and organization.phone),
-            "label": _("Add your phone and SMS number"),
-            "url": reverse("backoffice:settings", kwargs={"org_slug": org_slug}),
-            "perm": Perm.SETTINGS,
-        },
-        {
-            "done": team > 1 or pending > 0,
-            "label": _("Invite your coaches and front desk"),
-            "url": reverse("backoffice:team", kwargs={"org_slug": org_slug}),
-            "perm": Perm.MANAGE_TEAM,
-        },
-        {
-            "done": clients > 0,
-            "label": _("Invite your first client to the portal"),
-            "url": reverse("backoffice:team", kwargs={"org_slug": org_slug}) + "#invite",
-            "perm": Perm.INVITE_CLIENTS,
-        },
-    ]
-    steps = [s for s in steps if request.membership.has(s["perm"])]
+    steps = [s for s in setup_steps(organization=organization) if membership.has(s.perm)]
+    coaches = list(Coach.objects.select_related("membership__user").order_by("display_name", "pk"))
+    coach, can_choose = _coach_choice(request, coaches)
+    with_money = membership.has(Perm.MONEY)
+    today = timezone.localtime(timezone.now(), organization.tzinfo).date()
+    no_calendar = coach is None and not can_choose  # a coach who takes no bookings has no day
+
+    def day(offset: int) -> dict[str, object]:
+        date = today + timedelta(days=offset)
+        sessions = [] if no_calendar else dashboard_sessions(organization=organization, day=date, coach=coach)
+        return {"date": date, "is_today": offset == 0, "sessions": sessions}
+
     return render(
         request, "site/dashboard.html",
         {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps,
-         "all_done": all(s["done"] for s in steps), "credit_counts": dashboard_counts(),
-         "money": dashboard_money(organization=organization) if request.membership.has(Perm.MONEY) else None},
+         "all_done": all(s.done for s in steps),
+         "steps_left": sum(1 for s in steps if not s.done), "credit_counts": dashboard_counts(),
+         "coaches": coaches, "coach": coach, "can_choose_coach": can_choose,
+         "no_calendar": no_calendar, "days": [day(0), day(1)],
+         "attention": dashboard_attention(organization=organization, coach=coach, coaches=[] if no_calendar else coaches,
+                                          with_money=with_money),
+         "money": dashboard_money(organization=organization) if with_money else None},
     )

@@ -6,6 +6,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common.countries import country_choices
+from coachos.common.phones import phone_parse, phone_region
+
 from .models import Organization, validate_timezone
 from .roles import Role
 
@@ -22,13 +25,21 @@ class TimezoneField(forms.ChoiceField):
         super().__init__(**kwargs)
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *country_choices()]
+
+
 class OrganizationSettingsForm(forms.ModelForm):
     timezone = TimezoneField(label=_("Time zone"))
+    country = forms.ChoiceField(
+        label=_("Country"), choices=_country_choices, required=False,
+        help_text=_("Phone numbers typed without a country code are read as this country's."),
+    )
 
     class Meta:
         model = Organization
         fields = [
-            "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
+            "name", "slug", "timezone", "currency", "country", "locale", "phone", "sms_number", "address", "logo",
             "quiet_hours_start", "quiet_hours_end", "quiet_hours_exempt_requested", "late_cancellation_allowed",
     "late_cancellation_forfeits_credit", "no_show_forfeits_credit", "auto_complete_after_hours",
         ]
@@ -45,6 +56,18 @@ class OrganizationSettingsForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+13125550123"}),
             "sms_number": forms.TextInput(attrs={"type": "tel", "placeholder": "+13125550123"}),
         }
+
+    def _phone(self, name: str) -> str:
+        # In the country being saved: "020 7946 0958" with United Kingdom is +442079460958.
+        country = self.cleaned_data.get("country") or ""
+        region = phone_region(Organization(country=country, timezone=self.cleaned_data.get("timezone") or ""))
+        return phone_parse(self.cleaned_data.get(name) or "", region=region)
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_sms_number(self) -> str:
+        return self._phone("sms_number")
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
@@ -70,3 +93,11 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.CLIENT])
+
+
+class CoachAccessForm(forms.Form):
+    """What an owner lets one coach see and do (Team page)."""
+
+    sees_all_clients = forms.BooleanField(label=_("Sees all clients (off: only their own)"), required=False)
+    sees_money = forms.BooleanField(label=_("Sees money"), required=False)
+    edits_prices = forms.BooleanField(label=_("Can edit packages and prices"), required=False)

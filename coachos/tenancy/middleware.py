@@ -19,6 +19,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from coachos.common import formats
+
 from .access import PUBLIC
 from .models import Membership, Organization
 
@@ -87,7 +89,8 @@ class TenancyMiddleware:
                 if request.session.get("current_org") != organization.slug:
                     request.session["current_org"] = organization.slug
             request.organization = organization  # type: ignore[attr-defined]
-            with timezone.override(organization.tzinfo), translation.override(organization.locale):
+            with (timezone.override(organization.tzinfo), translation.override(organization.locale),
+                  formats.activate(organization)):  # dates, times and money as the business writes them
                 return self.get_response(request)
 
     def _api(self, request: HttpRequest) -> HttpResponse:

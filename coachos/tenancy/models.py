@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from .roles import Role, role_has
+from .roles import Perm, Role, role_has
 
 RESERVED_SLUGS = frozenset(
     {"admin", "api", "accounts", "account", "app", "portal", "book", "static", "media", "webhooks", "invitations",
@@ -56,6 +56,10 @@ class Organization(models.Model):
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="USD")
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, default="",
+        help_text=_("ISO 3166 code; phone numbers typed without a country code are read as this country's."),
+    )
     locale = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     sms_number = models.CharField(
@@ -112,6 +116,13 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    # What an owner chose for one coach on the Team page; owners and front desk ignore these.
+    sees_all_clients = models.BooleanField(
+        _("sees all clients"), default=True,
+        help_text=_("If off, the coach sees only the clients they coach."),
+    )
+    sees_money = models.BooleanField(_("sees money"), default=True)
+    edits_prices = models.BooleanField(_("can edit packages and prices"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
@@ -124,7 +135,17 @@ class Membership(models.Model):
         return f"{self.get_role_display()} #{self.pk}"
 
     def has(self, perm: str) -> bool:
+        if self.role == Role.COACH:
+            if perm == Perm.MONEY and not self.sees_money:
+                return False
+            if perm == Perm.EDIT_PRICES and not self.edits_prices:
+                return False
         return role_has(self.role, perm)
+
+    @property
+    def own_clients_only(self) -> bool:
+        """A coach the owner limited to the clients they coach (``Client.coach_membership``)."""
+        return self.role == Role.COACH and not self.sees_all_clients
 
     @property
     def is_team(self) -> bool:

@@ -21,13 +21,15 @@ class Perm(models.TextChoices):
     AUDIT = "audit", _("Read the audit log")
     MANAGE_TEAM = "manage_team", _("Invite and manage staff and coaches")
     INVITE_CLIENTS = "invite_clients", _("Invite clients")
+    EDIT_PRICES = "edit_prices", _("Edit packages and prices")
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(
-        {Perm.BACKOFFICE, Perm.MONEY, Perm.SETTINGS, Perm.AUDIT, Perm.MANAGE_TEAM, Perm.INVITE_CLIENTS}
+        {Perm.BACKOFFICE, Perm.MONEY, Perm.SETTINGS, Perm.AUDIT, Perm.MANAGE_TEAM, Perm.INVITE_CLIENTS,
+         Perm.EDIT_PRICES}
     ),
-    Role.COACH: frozenset({Perm.BACKOFFICE, Perm.MONEY, Perm.INVITE_CLIENTS}),
+    Role.COACH: frozenset({Perm.BACKOFFICE, Perm.MONEY, Perm.INVITE_CLIENTS, Perm.EDIT_PRICES}),
     Role.STAFF: frozenset({Perm.BACKOFFICE, Perm.INVITE_CLIENTS}),
     Role.CLIENT: frozenset({Perm.PORTAL}),
 }

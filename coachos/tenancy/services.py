@@ -19,7 +19,7 @@ from .models import RESERVED_SLUGS, Membership, Organization
 from .roles import Role
 
 ORGANIZATION_EDITABLE = (
-    "name", "slug", "timezone", "currency", "locale", "phone", "sms_number", "address", "logo",
+    "name", "slug", "timezone", "currency", "country", "locale", "phone", "sms_number", "address", "logo",
     "quiet_hours_start", "quiet_hours_end", "quiet_hours_exempt_requested", "late_cancellation_allowed",
     "late_cancellation_forfeits_credit", "no_show_forfeits_credit", "auto_complete_after_hours",
 )
@@ -103,6 +103,28 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
     events.emit("membership.role_changed", organization=membership.organization, obj=membership, data={"role": role})
     audit.log(organization=membership.organization, actor=actor, action="membership.role_changed",
               obj=membership, data={"role": [old, role]})
+    return membership
+
+
+COACH_ACCESS_FIELDS = ("sees_all_clients", "sees_money", "edits_prices")
+
+
+@transaction.atomic
+def membership_set_access(*, membership: Membership, actor: Any, sees_all_clients: bool, sees_money: bool,
+                          edits_prices: bool) -> Membership:
+    """What an owner lets one coach see and do; only a coach's membership has these choices."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role != Role.COACH:
+        raise TenancyError(_("Only a coach's access can be limited."))
+    wanted = {"sees_all_clients": sees_all_clients, "sees_money": sees_money, "edits_prices": edits_prices}
+    changed = {field: [getattr(membership, field), value] for field, value in wanted.items()
+               if getattr(membership, field) != value}
+    if changed:
+        for field, (_old, value) in changed.items():
+            setattr(membership, field, value)
+        membership.save(update_fields=list(changed))
+        audit.log(organization=membership.organization, actor=actor, action="membership.access_changed",
+                  obj=membership, data={"changed": changed})
     return membership
 
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
     path("audit/", views.audit_log, name="audit"),
     path("team/members/<int:membership_id>/role/", views.membership_role, name="membership_role"),
+    path("team/members/<int:membership_id>/access/", views.membership_access, name="membership_access"),
     path("team/members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
 ]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from coachos.common.errors import validation_message
 
-from . import services
+from . import audit_text, services
 from .access import org_view
-from .forms import NewOrganizationForm, OrganizationSettingsForm, RoleForm
+from .forms import CoachAccessForm, NewOrganizationForm, OrganizationSettingsForm, RoleForm
 from .middleware import memberships_of
 from .models import AuditEntry, Membership
-from .roles import Perm
+from .roles import TEAM_ROLES, Perm
 
 
 def landing_url(membership: Membership) -> str:
@@ -84,15 +87,42 @@ def settings_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "tenancy/settings.html", {"form": form})
 
 
+def _audit_date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        return None
+
+
 @org_view(Perm.AUDIT)
 def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The log as sentences, filtered by person, kind (``action``: the action or its start) and
+    date (from/to, in the business's zone), all in the URL, 50 a page."""
     entries = AuditEntry.objects.select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         entries = entries.filter(action__startswith=action)
+    actor = request.GET.get("actor", "").strip()
+    if actor == "system":
+        entries = entries.filter(actor__isnull=True)
+    elif actor.isdigit():
+        entries = entries.filter(actor_id=int(actor))
+    since, until = _audit_date(request.GET.get("from", "")), _audit_date(request.GET.get("to", ""))
+    zone = request.organization.tzinfo
+    if since is not None:
+        entries = entries.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until is not None:
+        entries = entries.filter(created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    actions = sorted(set(AuditEntry.objects.values_list("action", flat=True).distinct()))
-    return render(request, "tenancy/audit_log.html", {"page": page, "action": action, "actions": actions})
+    audit_text.with_sentences(list(page.object_list), currency=request.organization.currency)
+    kinds = sorted({a.partition(".")[0] for a in AuditEntry.objects.values_list("action", flat=True).distinct()})
+    people = Membership.objects.filter(role__in=TEAM_ROLES).select_related("user").order_by("user__name")
+    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(request, "tenancy/audit_log.html", {
+        "page": page, "action": action, "actor": actor, "since": since, "until": until,
+        "kinds": [(k, audit_text.kind_label(k)) for k in kinds], "people": people,
+        "filtered": bool(kept), "query": urlencode(kept),
+    })
 
 
 @require_POST
@@ -108,6 +138,20 @@ def membership_role(request: HttpRequest, org_slug: str, membership_id: int) -> 
             messages.success(request, _("Role changed."))
         except services.TenancyError as exc:
             messages.error(request, str(exc))
+    return redirect("backoffice:team", org_slug=org_slug)
+
+
+@require_POST
+@org_view(Perm.MANAGE_TEAM)
+def membership_access(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, pk=membership_id)
+    form = CoachAccessForm(request.POST)
+    form.is_valid()  # three tick boxes: every post is valid, an absent box is off
+    try:
+        services.membership_set_access(membership=member, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Access saved."))
+    except services.TenancyError as exc:
+        messages.error(request, str(exc))
     return redirect("backoffice:team", org_slug=org_slug)
 
 

@@ -120,7 +120,7 @@ def test_owner_invites_staff_and_one_email_with_the_link_is_sent(web: DjangoClie
     assert (row.related_type, row.related_id, row.client_id) == ("invitation", invitation.pk, None)
     assert message.subject == "Olga Owner invited you to Northside Strength on Coach OS"
     assert message.body.startswith("Olga Owner invited you to join Northside Strength on Coach OS as front desk.")
-    assert "(the link expires Tuesday 16 June, 11:00 AM)" in message.body  # 14 days, in the business's zone
+    assert "(the link expires Tuesday, June 16, 11:00 AM)" in message.body  # 14 days, in the business's zone
     assert "client portal" not in message.body
     assert [a[1] for a in message.alternatives] == ["text/html"]
 
@@ -211,7 +211,7 @@ def test_coach_can_invite_a_client(org: Organization, invite: Any) -> None:
     assert row.dedupe_key == f"invitation:{invitation.pk}:{invitation.nonce[:12]}:email"
     body = mail.outbox[0].body
     assert body.startswith("Hi Cleo,\n\nNorthside Strength invited you to their client portal")
-    assert link_in(mail.outbox[0]) in body and "(the link expires Tuesday 16 June, 11:00 AM)" in body
+    assert link_in(mail.outbox[0]) in body and "(the link expires Tuesday, June 16, 11:00 AM)" in body
     assert "on Coach OS as" not in body
 
 

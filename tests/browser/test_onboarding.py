@@ -105,7 +105,7 @@ def _onboard_and_book(live_server: Any, page: Page, org: Any, owner: Any, *, pac
         page.get_by_role("button", name="Choose Five pack").click()
         expect(page.get_by_text("Local test checkout")).to_be_visible()
         expect(page.get_by_role("heading", name="Five pack")).to_be_visible()
-        page.get_by_role("button", name="Pay 400.00 USD").click()
+        page.get_by_role("button", name="Pay $400.00").click()
         expect(page.get_by_text("Your payment is confirmed and your sessions are in your packages.")).to_be_visible()
         expect(page.get_by_role("link", name=re.compile("Choose a package"))).to_be_visible()
 

@@ -47,7 +47,7 @@ def test_buy_a_package_on_the_local_test_checkout(live_server: Any, page: Page, 
 
     expect(page.get_by_text("Local test checkout")).to_be_visible()
     expect(page.get_by_role("heading", name="Five pack")).to_be_visible()
-    page.get_by_role("button", name="Pay 400.00 USD").click()
+    page.get_by_role("button", name="Pay $400.00").click()
 
     expect(page.get_by_text("Five pack is paid")).to_be_visible()
     expect(page.get_by_role("link", name="PDF")).to_be_visible()

@@ -38,7 +38,7 @@ def test_report_lists_every_problem_and_imports_nothing(org, owner):
         bad = {r.number: " ".join(r.errors) for r in report.invalid}
         assert sorted(bad) == [3, 4, 5, 6, 7, 8, 9]
         assert "First name" in bad[3] and "not an email" in bad[4] and "row 2" in bad[5]
-        assert "10-digit" in bad[6] and "Status" in bad[7] and "Birthday" in bad[8] and "already exists" in bad[9]
+        assert "not a valid phone number" in bad[6] and "Status" in bad[7] and "Birthday" in bad[8] and "already exists" in bad[9]
         assert [r.number for r in report.valid] == [2, 10]
 
 

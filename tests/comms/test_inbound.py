@@ -221,7 +221,7 @@ def test_y_confirms_the_booking_replies_and_tells_the_team(frozen: Any, sms_org:
     assert fresh.updated_at == NOW  # the calendar notices changes by updated_at
     [reply] = replies(sms_org)
     assert (reply.kind, reply.related_type, reply.related_id) == ("confirm_reply", "booking", booking.pk)
-    assert "Wednesday 25 November" in reply.body and "11:30" in reply.body  # the business's zone
+    assert "Wednesday, November 25" in reply.body and "11:30" in reply.body  # the business's zone
     sender.send_due()
     assert [s.to for s in sms_sent] == [texter.phone]
     with scopes_disabled():

@@ -189,8 +189,8 @@ def test_a_skipped_occurrence_tells_the_client_once_in_the_business_zone(quiet_o
     assert [(m.channel, m.dedupe_key, m.client_id) for m in messages] == [
         ("email", f"{key}:email", texter.pk), ("sms", f"{key}:sms", texter.pk)]
     sms = messages[1]
-    assert sms.body.startswith(f"{quiet_org.name}: we couldn't book your usual Personal training on Tuesday "
-                               "15 December at 10:00 AM.")
+    assert sms.body.startswith(f"{quiet_org.name}: we couldn't book your usual Personal training on Tuesday, "
+                               "December 15 at 10:00 AM.")
     assert reverse("booking:index", kwargs={"org_slug": quiet_org.slug}) in sms.body  # no portal login
     assert sms.expires_at == skipped.starts_at  # useless once the time has passed
     assert sms.status == Status.QUEUED  # 02:05 is outside this business's quiet hours
@@ -221,7 +221,7 @@ def test_a_skipped_occurrence_rings_the_coachs_and_owners_bell_with_the_conflict
     assert {n.url for n in bells} == {f"/o/{quiet_org.slug}/schedule/conflicts/"}
     assert {n.dedupe_key for n in bells} == {f"recurring-skipped-team:{skipped.pk}"}
     title = bells[0].title
-    assert "Tess Texter" in title and "Tuesday 15 December" in title and "10:00 AM" in title
+    assert "Tess Texter" in title and "Tuesday, December 15" in title and "10:00 AM" in title
     assert "the coach is away" in title
 
 

@@ -174,7 +174,7 @@ def test_a_booking_tells_its_coach_and_the_owners_with_a_link_to_the_calendar(or
         notify.team(organization=org, kind="client_booked", related=booking, dedupe_key=f"client-booked:{booking.pk}")
         entries = list(Notification.objects.order_by("user_id"))
     assert {n.user_id for n in entries} == {team["owner"].pk, team["coach"].pk}
-    assert entries[0].title == "Tess Texter booked Personal training on Tuesday 10 June at 5:30 PM"
+    assert entries[0].title == "Tess Texter booked Personal training on Tuesday, June 10 at 5:30 PM"
     assert entries[0].url == f"/o/{org.slug}/calendar/sessions/{session.pk}/"
     email = rows(org, channel="email")
     assert len(email) == 2  # once each, however often the event is told

@@ -19,7 +19,7 @@ from tests.factories import BookingFactory, ClientFactory, TrainingSessionFactor
 pytestmark = pytest.mark.django_db
 Status = OutboundMessage.Status
 
-# Tuesday 24 November 2026, 15:00 in Chicago (21:00 UTC): outside quiet hours.
+# Tuesday, November 24 2026, 15:00 in Chicago (21:00 UTC): outside quiet hours.
 AFTERNOON = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 # 22:30 in Chicago: inside the default 21:00–08:00 quiet hours.
 LATE_EVENING = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
@@ -34,7 +34,7 @@ def _booking(org: Organization, client: Any, starts_at: datetime) -> Any:
 @time_machine.travel(AFTERNOON, tick=False)
 def test_renders_the_template_in_the_business_zone(sms_org: Organization, texter: Any) -> None:
     with scope(organization=sms_org):
-        # 17:30 in Chicago on Wednesday 25 November.
+        # 17:30 in Chicago on Wednesday, November 25.
         booking = _booking(sms_org, texter, datetime(2026, 11, 25, 23, 30, tzinfo=UTC))
         with timezone.override("Europe/London"):  # whoever triggers it, the business's zone wins
             message = outbox.enqueue(organization=sms_org, channel="sms", kind="booking_confirmation",
@@ -44,7 +44,7 @@ def test_renders_the_template_in_the_business_zone(sms_org: Organization, texter
     assert message.to == "+13125550142"
     assert message.sender == "+13125550199"
     assert "Hi Tess" in message.body
-    assert "Wednesday 25 November" in message.body
+    assert "Wednesday, November 25" in message.body
     assert "at 5:30 PM" in message.body  # 17:30 in Chicago, not London's 23:30
     assert (message.related_type, message.related_id) == ("booking", booking.pk)
 
@@ -233,4 +233,4 @@ def test_amounts_are_worded_with_the_currency_symbol(org: Organization) -> None:
 
     assert money(org, 16000, "usd") == "$160.00"  # Stripe's lower-case code reads the same
     assert money(org, 123456, "EUR") == "€1,234.56"
-    assert money(org, 5000, "JPY") == "5,000 JPY"  # no minor unit
+    assert money(org, 5000, "JPY") == "¥5,000"  # no minor unit

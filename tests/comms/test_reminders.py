@@ -71,7 +71,7 @@ def test_the_24h_and_2h_reminders_each_go_once_in_their_window(sms_org, book, ti
         keys = set(OutboundMessage.objects.values_list("dedupe_key", flat=True))
         sms = OutboundMessage.objects.get(channel="sms")
     assert keys == {f"reminder-24h:{booking.pk}:sms", f"reminder-24h:{booking.pk}:email"}
-    assert sms.body.startswith("Reminder: Personal training with Jordan tomorrow, Thursday 5 June at 5:00 PM")
+    assert sms.body.startswith("Reminder: Personal training with Jordan tomorrow, Thursday, June 5 at 5:00 PM")
     assert sms.body.endswith("Reply Y to confirm. Northside Strength")
     assert sms.related_type == "booking" and sms.related_id == booking.pk and sms.expires_at == at(5, 17)
 
@@ -183,7 +183,7 @@ def test_a_move_replaces_a_reminder_not_yet_sent_with_one_for_the_new_time(sms_o
     with scope(organization=sms_org):
         new = OutboundMessage.objects.get(kind="reminder_24h", dedupe_key=f"reminder-24h:{booking.pk}:sms")
         moved = OutboundMessage.objects.get(kind="reschedule", channel="sms")
-    assert new.status == Status.QUEUED and "Friday 6 June at 10:00 AM" in new.body
+    assert new.status == Status.QUEUED and "Friday, June 6 at 10:00 AM" in new.body
     assert "7:30 AM" in moved.body and "10:00 AM" in moved.body
 
 
@@ -198,7 +198,7 @@ def test_a_session_moved_a_week_later_is_reminded_again(sms_org, book, owner, ti
     with scope(organization=sms_org):
         current = OutboundMessage.objects.get(dedupe_key=f"reminder-24h:{booking.pk}:sms")
         assert OutboundMessage.objects.filter(kind="reminder_24h", channel="sms").count() == 2
-    assert "Thursday 12 June" in current.body
+    assert "Thursday, June 12" in current.body
 
 
 def test_a_move_after_the_reminder_went_out_does_not_remind_twice(sms_org, book, owner, time_machine):

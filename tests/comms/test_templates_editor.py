@@ -120,7 +120,7 @@ def test_preview_uses_the_business_zone_whatever_zone_is_active(org):
         shown = selectors.preview(org, subject="{session_date}", body="See you at {session_time}", now=now)
     assert shown["body"] == f"See you at {context.local_time(org, session)}"
     assert shown["body"].startswith("See you at 5:30") and "p" in shown["body"][-4:].lower()
-    assert shown["subject"] == context.local_date(org, session) == "Wednesday 25 November"
+    assert shown["subject"] == context.local_date(org, session) == "Wednesday, November 25"
 
 
 def test_preview_endpoint_renders_what_is_typed(org, web):

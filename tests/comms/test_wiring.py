@@ -20,7 +20,7 @@ from ..factories import ClientFactory, CoachFactory, SessionTypeFactory, WeeklyA
 pytestmark = pytest.mark.django_db
 
 CHICAGO = ZoneInfo("America/Chicago")
-NOW = datetime(2025, 6, 2, 10, tzinfo=CHICAGO)  # Monday 2 June, 10:00 in Chicago
+NOW = datetime(2025, 6, 2, 10, tzinfo=CHICAGO)  # Monday, June 2, 10:00 in Chicago
 TUESDAY = date(2025, 6, 10)
 
 
@@ -76,7 +76,7 @@ def test_a_client_booking_confirms_to_the_client_and_tells_the_coach_and_owners(
     with scope(organization=sms_org):
         email = OutboundMessage.objects.get(client=texter, channel="email")
     assert email.related_type == "booking" and email.related_id == booking.pk  # the email attaches its .ics
-    assert "Tuesday 10 June at 5:30 PM" in email.subject
+    assert "Tuesday, June 10 at 5:30 PM" in email.subject
 
 
 def test_a_booking_the_coach_makes_confirms_to_the_client_only(sms_org, coach, pt, texter, owner):
@@ -148,7 +148,7 @@ def test_moving_a_session_tells_the_client_the_old_and_the_new_time(sms_org, coa
         services.session_move(session=booking.session, starts_at=at(TUESDAY, 17, 30), actor=owner)  # no change
         sms = OutboundMessage.objects.get(kind="reschedule", channel="sms")
     assert outbox(sms_org, kind="reschedule") == [("reschedule", "email", ""), ("reschedule", "sms", "")]
-    assert sms.body.startswith("Your Personal training moved from Tuesday 10 June 9:00 AM to Tuesday 10 June at "
+    assert sms.body.startswith("Your Personal training moved from Tuesday, June 10 9:00 AM to Tuesday, June 10 at "
                                "5:30 PM")
 
 
@@ -160,7 +160,7 @@ def test_moving_a_place_in_a_class_sends_a_reschedule_not_a_new_confirmation(sms
         new = services.booking_reschedule(booking=booking, starts_at=at(TUESDAY, 19), actor=None, by=CLIENT)
         sms = OutboundMessage.objects.get(client=texter, kind="reschedule", channel="sms")
     assert sms.related_id == new.pk != booking.pk
-    assert "from Tuesday 10 June 6:00 PM to Tuesday 10 June at 7:00 PM" in sms.body
+    assert "from Tuesday, June 10 6:00 PM to Tuesday, June 10 at 7:00 PM" in sms.body
     assert [k for k, _c, _d in outbox(sms_org, client=texter)].count("booking_confirmation") == 2  # the first only
 
 
@@ -178,8 +178,8 @@ def test_a_freed_place_is_offered_to_the_next_on_the_waitlist(sms_org, coach, ow
         sms = OutboundMessage.objects.get(client=waiting, kind="waitlist_offer", channel="sms")
     assert entry.status == WaitlistEntry.Status.OFFERED
     assert sms.dedupe_key == f"waitlist-offer:{entry.pk}:sms" and sms.expires_at == entry.offer_expires_at
-    assert sms.body.startswith("A spot opened for Bootcamp on Tuesday 10 June at 6:00 PM")
-    assert "It's yours until Monday 2 June, 10:00 PM: http" in sms.body
+    assert sms.body.startswith("A spot opened for Bootcamp on Tuesday, June 10 at 6:00 PM")
+    assert "It's yours until Monday, June 2, 10:00 PM: http" in sms.body
 
 
 def test_completing_a_session_sends_one_follow_up_two_hours_after_the_end(sms_org, coach, pt, texter, owner,

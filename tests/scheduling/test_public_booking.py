@@ -355,7 +355,7 @@ def test_bad_input_keeps_the_typed_values_and_writes_nothing(setup: dict[str, An
     html = response.content.decode()
     assert "This field is required." in html
     assert "Enter a valid email address." in html
-    assert "Enter the number with its country code" in html
+    assert "This is not a valid phone number" in html
     assert 'value="Lovelace"' in html and 'value="not-an-email"' in html and 'value="12345"' in html
     assert "Hello there" in html
     assert counts(setup["org"]) == before

@@ -109,8 +109,9 @@ def test_changing_the_address_moves_the_business(org: Organization, web: DjangoC
     ("field", "value", "error"),
     [
         ("timezone", "Mars/Base", "Select a valid choice. Mars/Base is not one of the available choices."),
-        ("phone", "12345", "Enter the number in international format, for example +13125550123."),
-        ("sms_number", "call me", "Enter the number in international format, for example +13125550123."),
+        ("phone", "12345", "This is not a valid phone number. Check it or add the country code, for example "
+                           "(201) 555-0123."),
+        ("sms_number", "call me", "Enter a phone number, for example (201) 555-0123."),
         ("slug", "southside-test", "Business with this Address already exists."),
         ("slug", "admin", "“admin” is reserved. Choose another address."),
         ("quiet_hours_start", "25:99", "Enter a valid time."),
@@ -172,6 +173,7 @@ def test_owner_reads_the_audit_log(org: Organization, owner: Any, web: DjangoCli
                              "organization.updated"]
     assert shown[0] == "invitation.created"  # newest first
     assert "<code>membership.removed</code>" in response.content.decode()
+    assert "Olga Owner changed the business settings" in response.content.decode()
 
 
 def test_the_audit_log_filters_by_action(org: Organization, other_org: Organization, owner: Any,

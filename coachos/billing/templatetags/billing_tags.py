@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from coachos.books.money import grouped
+from coachos.common import formats
 
 from ..accounts import arrears_of, billing_account_for
 
@@ -15,9 +15,10 @@ register = template.Library()
 
 @register.filter
 def money(minor: int | None, currency: str) -> str:
+    """$160.00 / 160,00 € — the shared helper (common.formats), in the business's locale."""
     if minor is None:
         return ""
-    return f"{grouped(int(minor), currency)} {currency}"
+    return formats.format_money(int(minor), currency)
 
 
 @register.inclusion_tag("billing/_arrears_banner.html", takes_context=True)

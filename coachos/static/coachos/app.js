@@ -9,6 +9,24 @@ document.addEventListener("DOMContentLoaded", () => {
       select.value = zone;
     }
   });
+  // Sign-up: the country follows the time zone until the person picks one; picking a country
+  // suggests its main time zone when the chosen zone is not one of that country's.
+  document.querySelectorAll("select[data-country-zones]").forEach((country) => {
+    const form = country.closest("form");
+    const zoneSelect = form && form.querySelector("select[data-detect-timezone]");
+    if (!zoneSelect) return;
+    const countryOf = JSON.parse(country.dataset.countryZones || "{}");
+    const mainZone = JSON.parse(country.dataset.countryMainZone || "{}");
+    let chosen = Boolean(form.querySelector(".field-error, .form-errors"));
+    const follow = () => { if (!chosen && countryOf[zoneSelect.value]) country.value = countryOf[zoneSelect.value]; };
+    follow();
+    zoneSelect.addEventListener("change", follow);
+    country.addEventListener("change", () => {
+      chosen = true;
+      const zone = mainZone[country.value];
+      if (zone && countryOf[zoneSelect.value] !== country.value) zoneSelect.value = zone;
+    });
+  });
   document.querySelectorAll("[data-select-on-focus]").forEach((input) => {
     input.addEventListener("focus", () => input.select());
   });
@@ -31,6 +49,28 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.addEventListener("click", (event) => {
     if (!event.target.closest("details.dropdown")) closeAll(null);
+  });
+
+  // Disclosures: a button[data-disclosure] with aria-controls folds the element it names (the
+  // back-office menu and the client filters on phones). The button only appears with script;
+  // without it the content stays visible. Escape closes and gives focus back to the button.
+  document.querySelectorAll("button[data-disclosure]").forEach((button) => {
+    const root = button.closest("[data-disclosure-root]");
+    if (!root || !document.getElementById(button.getAttribute("aria-controls"))) return;
+    const setOpen = (open) => {
+      button.setAttribute("aria-expanded", String(open));
+      root.classList.toggle("disclosure-open", open);
+    };
+    setOpen(button.getAttribute("aria-expanded") === "true");
+    root.classList.add("disclosure-ready");
+    button.hidden = false;
+    button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+    root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        button.focus();
+      }
+    });
   });
 
   // On phones a table.stack shows each row as a card; label each cell with its column heading.

@@ -124,7 +124,10 @@
 
     function renderEvent(arg) {
       const props = arg.event.extendedProps;
-      const box = element("div", "cal-event");
+      // 15–30 minutes has room for one line only: time and name side by side, cut with an ellipsis.
+      const minutes = arg.event.end ? (arg.event.end - arg.event.start) / 60_000 : 60;
+      const oneLine = arg.view.type.startsWith("timeGrid") && minutes <= 30;
+      const box = element("div", oneLine ? "cal-event cal-event-oneline" : "cal-event");
       if (arg.timeText) box.append(element("div", "cal-event-time", arg.timeText));
       const title = element("div", "cal-event-title");
       title.append(element("span", "cal-event-name", arg.event.title));
@@ -291,6 +294,7 @@
         const name = [info.event.title, props.spots, props.confirmed ? `✓ ${data.labelConfirmed}` : ""]
           .filter(Boolean).join(" ");
         info.el.title = [`${info.timeText} ${name}`.trim(), ...details(info.event)].join(" · ");
+        info.el.setAttribute("aria-label", info.el.title);
       },
       eventClick: (info) => {
         info.jsEvent.preventDefault();
@@ -394,5 +398,42 @@
     });
   }
 
+  // --- the day by coach (server-rendered): a session or "New" opens the same panel in a dialog;
+  // after a change there the page reloads when the dialog closes, so the grid shows it.
+  function initDayGrid() {
+    const dialog = document.querySelector("[data-day-dialog]");
+    if (!dialog) return;
+    const panel = document.getElementById("calendar-panel");
+    let changed = false;
+    document.body.addEventListener("htmx:beforeSwap", (event) => {
+      if (event.detail.target === panel && event.detail.xhr.status === 422) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
+    document.body.addEventListener("htmx:afterSwap", (event) => {
+      if (event.detail.target !== panel) return;
+      if (!dialog.open) dialog.showModal();
+      const focus = panel.querySelector("[data-autofocus]") || panel.querySelector("#calendar-panel-title");
+      if (focus) focus.focus();
+    });
+    document.body.addEventListener("calendar:changed", () => { changed = true; });
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog || event.target.closest("[data-close-dialog]")) dialog.close();
+    });
+    dialog.addEventListener("close", () => {
+      panel.replaceChildren();
+      if (changed) window.location.reload();
+    });
+    // Picking a coach shows them at once; a typed day is shown with the Show button.
+    const form = document.getElementById("day-filters");
+    if (form) {
+      for (const field of form.querySelectorAll("select")) {
+        field.addEventListener("change", () => form.requestSubmit());
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", init);
+  document.addEventListener("DOMContentLoaded", initDayGrid);
 })();
