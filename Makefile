@@ -34,7 +34,7 @@ assets: coachos/static/vendor/htmx.min.js
 
 migrate: install
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	@DEBUG=1 $(PY) manage.py createcachetable
+	@DEBUG=1 $(PY) manage.py createcachetable -v0
 
 ## demo: load the demo business once, into an empty database (afterwards it says so and writes nothing).
 demo: migrate

@@ -335,6 +335,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},
+        # The embedded file broker has no host: kombu says so at every connection, which is noise.
+        "kombu.connection": {"level": "ERROR"},
     },
 }
 

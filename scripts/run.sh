@@ -18,7 +18,9 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap 'stopping=1' INT TERM
 trap cleanup EXIT
 
-.venv/bin/celery -A coachos --quiet worker --beat --pool=solo --concurrency=1 --loglevel="$LOG_LEVEL" \
+# As root (a container, a fresh VM) Celery warns on every start; the app's own banner says enough.
+PYTHONWARNINGS="ignore:You're running the worker with superuser privileges" \
+  .venv/bin/celery -A coachos --quiet worker --beat --pool=solo --concurrency=1 --loglevel="$LOG_LEVEL" \
   --schedule "$VAR_DIR/celerybeat-schedule" &
 pids+=($!)
 .venv/bin/uvicorn coachos.asgi:application --host 127.0.0.1 --port "$PORT" --no-access-log --lifespan off \

@@ -46,7 +46,7 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
             "credits_threshold": 1, "statuses": ["active"],
             "actions": [
                 {"type": "send_sms", "message_kind": "automation",
-                 "text": "Hi {client_first_name}, you have {credits_left} session(s) left on {package_name}. "
+                 "text": "Hi {client_first_name}, your {package_name} is running low ({credits_left} left). "
                          "Want to keep going? Renew here: {portal_link}"},
                 {"type": "create_todo", "title": "Offer {client_name} a new package", "due_in_days": 1},
             ]}),

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from .models import BillingAccount, ClientMembership, MembershipPlan, PlatformPlan, Purchase, WebhookEvent
 
@@ -58,7 +59,8 @@ def process_again(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
             WebhookEvent.objects.filter(pk=event.pk).update(processed_at=None)
         process(event.pk)
         done += 1
-    messages.info(request, f"{done} event(s) processed again.")
+    messages.info(request, ngettext("%(n)d event processed again.", "%(n)d events processed again.", done)
+                  % {"n": done})
 
 
 @admin.register(WebhookEvent)

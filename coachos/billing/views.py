@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -43,21 +43,44 @@ def _public_url(request: HttpRequest, name: str, **kwargs: Any) -> str:
     return request.build_absolute_uri(reverse(name, kwargs={"org_slug": request.organization.slug, **kwargs}))
 
 
+def _purchases(request: HttpRequest) -> QuerySet[Purchase]:
+    """The purchases of the clients this member may see (``clients_visible_to``): a coach limited to
+    their own clients gets a 404 for another's purchase, and lists and counts leave them out."""
+    if request.membership.own_clients_only:
+        return Purchase.objects.filter(client__in=clients_visible_to(request.membership))
+    return Purchase.objects.all()
+
+
+def _client_memberships(request: HttpRequest) -> QuerySet[ClientMembership]:
+    if request.membership.own_clients_only:
+        return ClientMembership.objects.filter(client__in=clients_visible_to(request.membership))
+    return ClientMembership.objects.all()
+
+
+def _only_visible_clients(request: HttpRequest, form: ManualPaymentForm | PaymentLinkForm) -> None:
+    """A payment can be recorded or asked for only for a client this member may see."""
+    if request.membership.own_clients_only:
+        field = form.fields["client"]
+        field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
+            pk__in=clients_visible_to(request.membership).values("pk"))
+
+
 # --- overview and Stripe Connect ------------------------------------------------------------------
 
 @org_view(Perm.MONEY)
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     account = billing_account_for(request.organization)
     since = timezone.now() - timedelta(days=30)
-    paid = Purchase.objects.filter(paid_at__gte=since, status__in=[
+    purchases = _purchases(request)
+    paid = purchases.filter(paid_at__gte=since, status__in=[
         Purchase.Status.PAID, Purchase.Status.PARTIALLY_REFUNDED, Purchase.Status.REFUNDED])
     return render(request, "billing/index.html", {
         "account": account, "local_mode": gateway_module.is_local(),
-        "flagged": Purchase.objects.filter(flagged=True).select_related("client")[:20],
-        "pending_count": Purchase.objects.filter(status=Purchase.Status.PENDING).count(),
+        "flagged": purchases.filter(flagged=True).select_related("client")[:20],
+        "pending_count": purchases.filter(status=Purchase.Status.PENDING).count(),
         "paid_count": paid.count(), "paid_total": paid.aggregate(total=Sum("amount_minor"))["total"] or 0,
-        "past_due": ClientMembership.objects.filter(status=ClientMembership.Status.PAST_DUE).count(),
-        "recent": Purchase.objects.select_related("client")[:8],
+        "past_due": _client_memberships(request).filter(status=ClientMembership.Status.PAST_DUE).count(),
+        "recent": purchases.select_related("client")[:8],
         "plan": platform_plan_for(account), "arrears": arrears_of(account),
     })
 
@@ -111,7 +134,7 @@ def _day_start(day: Any, tz: Any) -> datetime:
 @org_view(Perm.MONEY)
 def payment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = PaymentFilterForm(request.GET or None)
-    purchases = Purchase.objects.select_related("client")
+    purchases = _purchases(request).select_related("client")
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -149,7 +172,7 @@ def _purchase_page(request: HttpRequest, purchase: Purchase, refund_form: Refund
 
 @org_view(Perm.MONEY)
 def purchase_detail(request: HttpRequest, org_slug: str, purchase_id: int) -> HttpResponse:
-    purchase = get_object_or_404(Purchase.objects.select_related("client", "plan", "client_package", "membership"),
+    purchase = get_object_or_404(_purchases(request).select_related("client", "plan", "client_package", "membership"),
                                  pk=purchase_id)
     return _purchase_page(request, purchase)
 
@@ -157,7 +180,7 @@ def purchase_detail(request: HttpRequest, org_slug: str, purchase_id: int) -> Ht
 @require_POST
 @org_view(Perm.MONEY)
 def purchase_refund(request: HttpRequest, org_slug: str, purchase_id: int) -> HttpResponse:
-    purchase = get_object_or_404(Purchase.objects.select_related("client", "client_package"), pk=purchase_id)
+    purchase = get_object_or_404(_purchases(request).select_related("client", "client_package"), pk=purchase_id)
     form = RefundForm(request.POST, purchase=purchase, confirming=request.POST.get("confirm") == "True")
     if form.is_valid():
         data = form.cleaned_data
@@ -184,7 +207,7 @@ def purchase_refund(request: HttpRequest, org_slug: str, purchase_id: int) -> Ht
 @require_POST
 @org_view(Perm.MONEY)
 def purchase_cancel(request: HttpRequest, org_slug: str, purchase_id: int) -> HttpResponse:
-    purchase = get_object_or_404(Purchase, pk=purchase_id)
+    purchase = get_object_or_404(_purchases(request), pk=purchase_id)
     try:
         services.purchase_cancel(purchase=purchase, actor=request.user)
     except services.PaymentError as exc:
@@ -197,7 +220,7 @@ def purchase_cancel(request: HttpRequest, org_slug: str, purchase_id: int) -> Ht
 @require_GET
 @org_view(Perm.MONEY)
 def purchase_receipt(request: HttpRequest, org_slug: str, purchase_id: int) -> HttpResponse:
-    purchase = get_object_or_404(Purchase.objects.select_related("client", "organization"), pk=purchase_id)
+    purchase = get_object_or_404(_purchases(request).select_related("client", "organization"), pk=purchase_id)
     if purchase.paid_at is None:
         raise Http404("Not paid.")
     response = HttpResponse(receipt_pdf(purchase), content_type="application/pdf")
@@ -209,9 +232,10 @@ def purchase_receipt(request: HttpRequest, org_slug: str, purchase_id: int) -> H
 def manual_payment(request: HttpRequest, org_slug: str) -> HttpResponse:
     initial = {}
     client_id = request.GET.get("client", "")
-    if client_id.isdigit() and Client.objects.filter(pk=int(client_id)).exists():
+    if client_id.isdigit() and clients_visible_to(request.membership).filter(pk=int(client_id)).exists():
         initial["client"] = int(client_id)
     form = ManualPaymentForm(request.POST or None, organization=request.organization, initial=initial)
+    _only_visible_clients(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -230,9 +254,10 @@ def manual_payment(request: HttpRequest, org_slug: str) -> HttpResponse:
 def payment_link(request: HttpRequest, org_slug: str) -> HttpResponse:
     initial = {}
     client_id = request.GET.get("client", "")
-    if client_id.isdigit() and Client.objects.filter(pk=int(client_id)).exists():
+    if client_id.isdigit() and clients_visible_to(request.membership).filter(pk=int(client_id)).exists():
         initial["client"] = int(client_id)
     form = PaymentLinkForm(request.POST or None, initial=initial)
+    _only_visible_clients(request, form)
     if request.method == "POST" and form.is_valid():
         plan, membership_plan = form.cleaned_data["product"]
         try:
@@ -263,13 +288,13 @@ def membership_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             messages.success(request, _("Membership “%(name)s” created.") % {"name": plan.name})
             return redirect("billing:memberships", org_slug=org_slug)
     show = request.GET.get("show", "")
-    rows = ClientMembership.objects.select_related("client", "plan")
+    rows = _client_memberships(request).select_related("client", "plan")
     if show == "past_due":
         rows = rows.filter(status__in=[ClientMembership.Status.PAST_DUE, ClientMembership.Status.PAUSED])
     page = Paginator(rows.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "billing/memberships.html", {
         "form": form, "plans": MembershipPlan.objects.order_by("-active", "name"), "page": page, "show": show,
-        "past_due_count": ClientMembership.objects.filter(status=ClientMembership.Status.PAST_DUE).count(),
+        "past_due_count": _client_memberships(request).filter(status=ClientMembership.Status.PAST_DUE).count(),
         "grace_days": billing_account_for(request.organization).membership_grace_days,
         "local_mode": gateway_module.is_local(),
     }, status=422 if request.method == "POST" else 200)
@@ -288,7 +313,7 @@ def membership_plan_toggle(request: HttpRequest, org_slug: str, membershipplan_i
 @require_POST
 @org_view(Perm.MONEY)
 def membership_cancel(request: HttpRequest, org_slug: str, clientmembership_id: int) -> HttpResponse:
-    membership = get_object_or_404(ClientMembership, pk=clientmembership_id)
+    membership = get_object_or_404(_client_memberships(request), pk=clientmembership_id)
     try:
         memberships.membership_cancel(membership=membership, actor=request.user)
     except services.PaymentError as exc:
@@ -302,7 +327,7 @@ def membership_cancel(request: HttpRequest, org_slug: str, clientmembership_id: 
 @org_view(Perm.MONEY)
 def membership_simulate(request: HttpRequest, org_slug: str, clientmembership_id: int) -> HttpResponse:
     """Test mode only: Stripe's next invoice for this membership, paid or failed."""
-    membership = get_object_or_404(ClientMembership.objects.select_related("plan", "client"), pk=clientmembership_id)
+    membership = get_object_or_404(_client_memberships(request).select_related("plan", "client"), pk=clientmembership_id)
     if not gateway_module.is_local():
         raise Http404("Only in test mode.")
     paid = request.POST.get("outcome") == "paid"

@@ -189,14 +189,17 @@ BREAKDOWNS = {
 
 
 def revenue_by(*, organization: Organization, dimension: str, start: datetime, end: datetime,
-               limit: int | None = None) -> list[RevenueRow]:
+               limit: int | None = None, clients: QuerySet[Any] | None = None) -> list[RevenueRow]:
     """Income and refunds in [start, end) grouped by session type, package plan or client,
-    biggest net revenue first (one query). Entries linked to none form the row with key None."""
+    biggest net revenue first (one query). Entries linked to none form the row with key None.
+    ``clients`` (``clients_visible_to(membership)``) keeps only those clients' entries."""
     key, name_field = BREAKDOWNS[dimension]
     qs = MoneyEvent.objects.filter(
         occurred_at__gte=start, occurred_at__lt=end, currency=organization.currency,
         kind__in=(*INCOME, K.REFUND),
     )
+    if clients is not None:
+        qs = qs.filter(client__in=clients)
     names: tuple[str, ...] = (name_field,) if name_field else ("client__first_name", "client__last_name")
     rows = (
         qs.values(key, *names).order_by()

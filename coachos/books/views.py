@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -84,6 +85,7 @@ def pnl_csv(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view(Perm.MONEY)
 def revenue(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
     first, last = selectors.default_period(organization)
     form = PeriodForm(request.GET if "start" in request.GET or "end" in request.GET else None,
                       initial={"start": first, "end": last})
@@ -97,8 +99,9 @@ def revenue(request: HttpRequest, org_slug: str) -> HttpResponse:
                                                 start=start, end=end),
         "by_package_plan": selectors.revenue_by(organization=organization, dimension="package_plan",
                                                 start=start, end=end),
-        "by_client": selectors.revenue_by(organization=organization, dimension="client", start=start, end=end,
-                                          limit=TOP_CLIENTS),
+        "by_client": selectors.revenue_by(
+            organization=organization, dimension="client", start=start, end=end, limit=TOP_CLIENTS,
+            clients=clients_visible_to(membership) if membership.own_clients_only else None),
         "top": TOP_CLIENTS,
         "outstanding": selectors.outstanding_balances(organization=organization),
     }
@@ -165,20 +168,29 @@ def expense_receipt(request: HttpRequest, org_slug: str, expense_id: int) -> Fil
     return response
 
 
-def _client_choices() -> list[tuple[int, str]]:
-    clients = Client.objects.filter(pk__in=MoneyEvent.objects.filter(client__isnull=False).values("client_id"))
+def _visible_events(request: HttpRequest, events: QuerySet[MoneyEvent]) -> QuerySet[MoneyEvent]:
+    """Without the entries of clients a coach limited to their own may not see (``clients_visible_to``)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    if not membership.own_clients_only:
+        return events
+    return events.filter(Q(client__isnull=True) | Q(client__in=clients_visible_to(membership)))
+
+
+def _client_choices(request: HttpRequest) -> list[tuple[int, str]]:
+    clients = clients_visible_to(request.membership).filter(  # type: ignore[attr-defined]
+        pk__in=MoneyEvent.objects.filter(client__isnull=False).values("client_id"))
     return [(c.pk, c.full_name) for c in clients.order_by("last_name", "first_name", "id")]
 
 
 @org_view(Perm.MONEY)
 def ledger(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
-    form = LedgerFilterForm(request.GET or None, clients=_client_choices())
+    form = LedgerFilterForm(request.GET or None, clients=_client_choices(request))
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {"kind": form.cleaned_data["kind"], "month": form.cleaned_data["month"],
                    "client_id": form.cleaned_data["client"]}
-    events = selectors.money_event_list(organization=organization, **filters)
+    events = _visible_events(request, selectors.money_event_list(organization=organization, **filters))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -189,8 +201,8 @@ def ledger(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @org_view(Perm.MONEY)
 def ledger_entry(request: HttpRequest, org_slug: str, moneyevent_id: int) -> HttpResponse:
-    event: MoneyEvent = get_object_or_404(MoneyEvent.objects.select_related("client", "package_plan", "session_type",
-                                                                "reverses", "created_by"), pk=moneyevent_id)
+    event: MoneyEvent = get_object_or_404(_visible_events(request, MoneyEvent.objects.all()).select_related(
+        "client", "package_plan", "session_type", "reverses", "created_by"), pk=moneyevent_id)
     reversal = MoneyEvent.objects.filter(reverses=event).first()
     expense = (Expense.objects.filter(pk=event.related_id).first()
                if event.related_type == "expense" and event.related_id else None)

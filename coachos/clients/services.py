@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from coachos.common import events
 from coachos.tenancy import audit
-from coachos.tenancy.models import Membership, Organization
+from coachos.tenancy.models import Membership, Organization, validate_timezone
 from coachos.tenancy.roles import Role
 
 from .models import Client, ClientNote, Tag
@@ -195,6 +195,19 @@ def client_set_status(*, client: Client, actor: Any, status: str) -> Client:
         client.save(update_fields=["status", "updated_at"])
         audit.log(organization=client.organization, actor=actor, action="client.status_changed", obj=client,
                   data={"from": old, "to": status})
+    return client
+
+
+@transaction.atomic
+def client_set_timezone(*, client: Client, actor: Any, zone: str) -> Client:
+    """Remember the zone a client picked (booking pages, portal): their times are shown in it."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.timezone != zone:
+        validate_timezone(zone)
+        client.timezone = zone
+        client.save(update_fields=["timezone", "updated_at"])
+        audit.log(organization=client.organization, actor=actor, action="client.timezone_changed", obj=client,
+                  data={"timezone": zone})
     return client
 
 

@@ -115,10 +115,10 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
              "{session_date} at {session_time}. We'll be in touch, or you can book another time: {link}\n\n"
              "{business_name}"),
     _k("low_credits", _("Low credits"),
-       sms="Heads up {client_first_name}: {credits_left} session(s) left on {package_name}. Top up: {link} "
+       sms="Heads up {client_first_name}: {package_name} is running low ({credits_left} left). Top up: {link} "
            "{business_name}",
-       subject="{credits_left} session(s) left on {package_name}",
-       email="Hi {client_first_name},\n\nYou have {credits_left} session(s) left on {package_name} "
+       subject="{package_name} is running low: {credits_left} left",
+       email="Hi {client_first_name},\n\nYour {package_name} is running low: {credits_left} left "
              "(valid until {expires_on}).\n\nTop up: {link}\n\n{business_name}"),
     _k("invitation", _("Invitation"),
        sms="{business_name} invited you to book and manage your sessions online: {link}",

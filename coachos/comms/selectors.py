@@ -50,9 +50,19 @@ def _day_start(organization: Organization, day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=organization.tzinfo)
 
 
-def outbox_list(*, organization: Organization, filters: OutboxFilters) -> QuerySet[OutboundMessage]:
-    """Every outgoing message, newest first (by when it was written)."""
-    messages = OutboundMessage.objects.select_related("client", "user")
+def about_clients(messages: QuerySet[Any], clients: QuerySet[Client] | None) -> QuerySet[Any]:
+    """Messages (in or out) without those to or from clients outside ``clients`` (pass
+    ``clients_visible_to(membership)``; None keeps every message). Messages to no client stay."""
+    if clients is None:
+        return messages
+    return messages.filter(Q(client__isnull=True) | Q(client__in=clients))
+
+
+def outbox_list(*, organization: Organization, filters: OutboxFilters,
+                clients: QuerySet[Client] | None = None) -> QuerySet[OutboundMessage]:
+    """Every outgoing message (about the clients of ``clients``, if given), newest first (by when
+    it was written)."""
+    messages = about_clients(OutboundMessage.objects.select_related("client", "user"), clients)
     if filters.status:
         messages = messages.filter(status=filters.status)
     if filters.channel:
@@ -73,11 +83,11 @@ def outbox_list(*, organization: Organization, filters: OutboxFilters) -> QueryS
     return messages.order_by("-created_at", "-id")
 
 
-def status_counts() -> dict[str, int]:
+def status_counts(*, clients: QuerySet[Client] | None = None) -> dict[str, int]:
     """How many messages need a look: failed, and held back (not sent)."""
     from django.db.models import Count
 
-    rows = OutboundMessage.objects.filter(status__in=[Status.FAILED, Status.SUPPRESSED, Status.DEFERRED]) \
+    rows = about_clients(OutboundMessage.objects.all(), clients).filter(status__in=[Status.FAILED, Status.SUPPRESSED, Status.DEFERRED]) \
         .values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
@@ -203,9 +213,9 @@ def send_blockers(*, organization: Organization, client: Client) -> dict[str, st
 
 # --- the inbox ----------------------------------------------------------------------------------
 
-def inbox_list(*, unread_only: bool = False) -> QuerySet[InboundMessage]:
-    """Texts from clients: unread first, then newest."""
-    texts = InboundMessage.objects.select_related("client", "booking__session")
+def inbox_list(*, unread_only: bool = False, clients: QuerySet[Client] | None = None) -> QuerySet[InboundMessage]:
+    """Texts from clients (of ``clients``, if given): unread first, then newest."""
+    texts = about_clients(InboundMessage.objects.select_related("client", "booking__session"), clients)
     if unread_only:
         texts = texts.filter(read_at__isnull=True)
     return texts.order_by(F("read_at").asc(nulls_first=True), "-received_at", "-id")

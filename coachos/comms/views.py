@@ -15,11 +15,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.models import Organization
 from coachos.tenancy.roles import Perm
@@ -56,24 +59,40 @@ def message_row(message: OutboundMessage, organization: Organization) -> dict[st
     }
 
 
+def _clients(request: HttpRequest) -> QuerySet[Client] | None:
+    """The clients whose messages this member may see: a coach limited to their own clients sees
+    only theirs (``clients_visible_to``); None for everyone else (every message)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    return clients_visible_to(membership) if membership.own_clients_only else None
+
+
+def _outbound(request: HttpRequest) -> QuerySet[OutboundMessage]:
+    return selectors.about_clients(OutboundMessage.objects.all(), _clients(request))
+
+
+def _inbound(request: HttpRequest) -> QuerySet[InboundMessage]:
+    return selectors.about_clients(InboundMessage.objects.all(), _clients(request))
+
+
 @org_view(Perm.BACKOFFICE)
 def outbox_index(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
     form = OutboxFilterForm(request.GET or None)
-    page = Paginator(selectors.outbox_list(organization=organization, filters=form.filters()), PER_PAGE) \
+    page = Paginator(selectors.outbox_list(organization=organization, filters=form.filters(),
+                                           clients=_clients(request)), PER_PAGE) \
         .get_page(request.GET.get("page"))
     kept = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
-    any_messages = page.paginator.count > 0 or (bool(kept) and OutboundMessage.objects.exists())
+    any_messages = page.paginator.count > 0 or (bool(kept) and _outbound(request).exists())
     return render(request, "comms/outbox.html", shell(
         tab="outbox", form=form, page=page, rows=[message_row(m, organization) for m in page.object_list],
-        query=urlencode(kept), filtered=bool(kept), any_messages=any_messages, counts=selectors.status_counts(),
+        query=urlencode(kept), filtered=bool(kept), any_messages=any_messages, counts=selectors.status_counts(clients=_clients(request)),
     ))
 
 
 @org_view(Perm.BACKOFFICE)
 def message_detail(request: HttpRequest, org_slug: str, outboundmessage_id: int) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
-    message: OutboundMessage = get_object_or_404(OutboundMessage.objects.select_related("client", "user"),
+    message: OutboundMessage = get_object_or_404(_outbound(request).select_related("client", "user"),
                                                  pk=outboundmessage_id)
     related_label, related_url = selectors.related_link(message, org_slug)
     return render(request, "comms/message_detail.html", shell(
@@ -85,7 +104,7 @@ def message_detail(request: HttpRequest, org_slug: str, outboundmessage_id: int)
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def message_resend(request: HttpRequest, org_slug: str, outboundmessage_id: int) -> HttpResponse:
-    message = get_object_or_404(OutboundMessage, pk=outboundmessage_id)
+    message = get_object_or_404(_outbound(request), pk=outboundmessage_id)
     try:
         with transaction.atomic():
             copy = outbox.resend(message=message, actor=request.user)
@@ -105,7 +124,8 @@ def message_resend(request: HttpRequest, org_slug: str, outboundmessage_id: int)
 def _inbox_page(request: HttpRequest, reply_forms: dict[int, ReplyForm] | None = None) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(selectors.inbox_list(unread_only=unread_only), INBOX_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.inbox_list(unread_only=unread_only, clients=_clients(request)),
+                     INBOX_PER_PAGE).get_page(request.GET.get("page"))
     forms = reply_forms or {}
     rows = [{
         "text": text,
@@ -115,7 +135,7 @@ def _inbox_page(request: HttpRequest, reply_forms: dict[int, ReplyForm] | None =
     } for text in page.object_list]
     return render(request, "comms/inbox.html", shell(
         tab="inbox", page=page, rows=rows, unread_only=unread_only,
-        any_texts=page.paginator.count > 0 or InboundMessage.objects.exists(),
+        any_texts=page.paginator.count > 0 or _inbound(request).exists(),
     ))
 
 
@@ -135,7 +155,7 @@ def inbox(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def inbound_read(request: HttpRequest, org_slug: str, inboundmessage_id: int) -> HttpResponse:
-    text = get_object_or_404(InboundMessage, pk=inboundmessage_id)
+    text = get_object_or_404(_inbound(request), pk=inboundmessage_id)
     compose.inbound_mark_read(text=text, actor=request.user)
     return _back_to_inbox(request, org_slug)
 
@@ -153,7 +173,7 @@ def inbound_read_all(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def inbound_reply(request: HttpRequest, org_slug: str, inboundmessage_id: int) -> HttpResponse:
-    text: InboundMessage = get_object_or_404(InboundMessage.objects.select_related("client"), pk=inboundmessage_id)
+    text: InboundMessage = get_object_or_404(_inbound(request).select_related("client"), pk=inboundmessage_id)
     form = ReplyForm(request.POST, prefix=f"r{text.pk}")
     if form.is_valid():
         blocker = selectors.reply_blocker(organization=request.organization, text=text)  # type: ignore[attr-defined]

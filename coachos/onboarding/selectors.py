@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -223,16 +224,19 @@ def stuck_label(steps: list[Step]) -> str:
     return str(labels[waiting.key])
 
 
-def onboarding_overview(organization: Organization) -> list[dict[str, Any]]:
+def onboarding_overview(organization: Organization,
+                        visible: QuerySet[Client] | None = None) -> list[dict[str, Any]]:
     """Each client with a login or an invitation, and where they are. A constant number of
-    queries, however many clients (no row is written here)."""
+    queries, however many clients (no row is written here). Given ``visible``
+    (``clients_visible_to(membership)``), only those, and no invitation without a client record."""
     from coachos.accounts.models import Invitation
     from coachos.tenancy.roles import Role
 
     rows: list[dict[str, Any]] = []
     invitations = {i.email.lower(): i for i in Invitation.objects.filter(role=Role.CLIENT).order_by("created_at")}
     clients = []
-    for client in Client.objects.filter(organization=organization).exclude(status=Client.Status.ARCHIVED):
+    base = visible if visible is not None else Client.objects.all()
+    for client in base.filter(organization=organization).exclude(status=Client.Status.ARCHIVED):
         invitation = invitations.get(client.email.lower()) if client.email else None
         if client.user_id is None and invitation is None:
             continue
@@ -253,7 +257,7 @@ def onboarding_overview(organization: Organization) -> list[dict[str, Any]]:
                      "done_count": sum(1 for s in steps if s.done), "invitation": invitation,
                      "at_package": waiting is not None and waiting.key == "package"})
     for email, invitation in invitations.items():
-        if email not in seen and invitation.status == Invitation.Status.PENDING:
+        if visible is None and email not in seen and invitation.status == Invitation.Status.PENDING:
             rows.append({"client": None, "name": invitation.name or invitation.email, "steps": [],
                          "label": str(_("Invited, not signed up")), "done_count": 0, "invitation": invitation,
                          "at_package": False})

@@ -28,7 +28,8 @@ def _index(request: HttpRequest, settings_form: SettingsForm | None = None, stat
     organization = request.organization  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
     return render(request, "onboarding/index.html", {
-        "rows": services.onboarding_overview(organization),
+        "rows": selectors.onboarding_overview(
+            organization, clients_visible_to(membership) if membership.own_clients_only else None),
         "settings_form": settings_form or SettingsForm(instance=services.settings_for(organization)),
         "can_change_settings": membership.has(Perm.SETTINGS), "can_take_money": membership.has(Perm.MONEY),
         "waivers": WaiverTemplate.objects.all(), "forms": IntakeForm.objects.all(),
@@ -134,8 +135,9 @@ def waiver_edit(request: HttpRequest, org_slug: str, waivertemplate_id: int) -> 
 
 @org_view(Perm.BACKOFFICE)
 def signature_pdf(request: HttpRequest, org_slug: str, waiversignature_id: int) -> HttpResponse:
-    signature = get_object_or_404(WaiverSignature.objects.select_related("version__template", "organization"),
-                                  pk=waiversignature_id)
+    signature = get_object_or_404(
+        WaiverSignature.objects.filter(client__in=clients_visible_to(request.membership))  # type: ignore[attr-defined]
+        .select_related("version__template", "organization"), pk=waiversignature_id)
     return pdf_response(signature)
 
 

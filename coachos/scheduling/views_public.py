@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST
 
 from coachos.accounts.forms import timezone_choices
 from coachos.clients.models import Client
+from coachos.clients.services import client_set_timezone
+from coachos.common import formats
 from coachos.tenancy.access import public_org_view
 from coachos.tenancy.models import Organization
 
@@ -57,15 +59,22 @@ WAITLIST_FIELDS = ("first_name", "last_name", "email")
 
 def viewer_zone(request: HttpRequest, organization: Organization) -> tuple[str, bool]:
     """The zone to show times in, and whether the person chose it. A ``?tz=`` (set by booking.js
-    from the browser, or by the zone menu) is remembered for the visit; else the business's zone."""
+    from the browser, or by the zone menu) is remembered for the visit, and on the record of a
+    signed-in client; else the zone on their record; else the business's zone."""
     asked = picker.valid_zone(request.GET.get("tz") or request.POST.get("tz"))
+    client = client_of(request)
     if asked:
         if request.session.get(TZ_SESSION_KEY) != asked:
             request.session[TZ_SESSION_KEY] = asked
+        if client is not None and client.timezone != asked:
+            client_set_timezone(client=client, actor=request.user, zone=asked)
         return asked, True
     stored = picker.valid_zone(request.session.get(TZ_SESSION_KEY))
     if stored:
         return stored, True
+    remembered = picker.valid_zone(client.timezone) if client is not None else None
+    if remembered:
+        return remembered, True
     return organization.timezone, False
 
 
@@ -75,6 +84,7 @@ def zone_context(request: HttpRequest, organization: Organization) -> dict[str, 
         "tz": ZoneInfo(tz_name), "tz_name": tz_name, "tz_chosen": chosen,
         "business_tz": organization.tzinfo, "business_tz_name": organization.timezone,
         "same_zone": tz_name == organization.timezone,
+        "tz_label": formats.zone_name(ZoneInfo(tz_name)), "business_tz_label": formats.zone_name(organization.tzinfo),
     }
 
 

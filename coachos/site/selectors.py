@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coachos.automations.models import Todo
@@ -18,17 +18,18 @@ from coachos.scheduling.selectors import conflicts_for
 from coachos.tenancy.models import Organization
 
 
-def dashboard_counts(*, now: datetime | None = None) -> dict[str, int]:
+def dashboard_counts(*, now: datetime | None = None, base: QuerySet[Client] | None = None) -> dict[str, int]:
     """Clients low on credits (as the client list's "Low on credits" filter counts them) and
-    packages with credits left that expire within 14 days."""
+    packages with credits left that expire within 14 days, among the clients of ``base`` (pass
+    ``clients_visible_to(membership)``; every client by default)."""
     now = now or timezone.now()
     soon = now + timedelta(days=EXPIRING_DAYS)
-    clients = client_list_annotated(now=now).exclude(status=Client.Status.ARCHIVED)
-    return {
-        "low_credits": clients.filter(low_credits_q(soon)).count(),
-        "expiring_packages": ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, remaining__gt=0,
-                                                          expires_at__gt=now, expires_at__lte=soon).count(),
-    }
+    clients = client_list_annotated(now=now, base=base).exclude(status=Client.Status.ARCHIVED)
+    expiring = ClientPackage.objects.filter(status=ClientPackage.Status.ACTIVE, remaining__gt=0,
+                                            expires_at__gt=now, expires_at__lte=soon)
+    if base is not None:
+        expiring = expiring.filter(client__in=base)
+    return {"low_credits": clients.filter(low_credits_q(soon)).count(), "expiring_packages": expiring.count()}
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def dashboard_sessions(*, organization: Organization, day: date, coach: Coach | 
 
 
 def dashboard_attention(*, organization: Organization, coach: Coach | None, coaches: list[Coach],
-                        with_money: bool, now: datetime | None = None) -> dict[str, int]:
+                        with_money: bool, now: datetime | None = None,
+                        base: QuerySet[Client] | None = None) -> dict[str, int]:
     """What needs a person today: counts, each linking to the page that resolves it."""
     now = now or timezone.now()
     tomorrow = timezone.localtime(now, organization.tzinfo).date() + timedelta(days=1)
@@ -94,14 +96,17 @@ def dashboard_attention(*, organization: Organization, coach: Coach | None, coac
         unconfirmed = unconfirmed.filter(session__coach=coach)
         skipped = skipped.filter(coach=coach)
     in_view = [coach] if coach is not None else coaches
+    todos = Todo.objects.filter(done=False)
     counts = {
         "unconfirmed_tomorrow": unconfirmed.count(),
         "conflicts": skipped.count() + sum(len(conflicts_for(coach=c, now=now)) for c in in_view),
-        "todos": Todo.objects.filter(done=False).count(),
-        "low_credits": dashboard_counts(now=now)["low_credits"],
+        "todos": (todos if base is None else todos.filter(Q(client__isnull=True) | Q(client__in=base))).count(),
+        "low_credits": dashboard_counts(now=now, base=base)["low_credits"],
     }
     if with_money:
-        counts["failed_payments"] = (
-            Purchase.objects.filter(status=Purchase.Status.FAILED, created_at__gte=now - timedelta(days=30)).count()
-            + ClientMembership.objects.filter(status=ClientMembership.Status.PAST_DUE).count())
+        failed = Purchase.objects.filter(status=Purchase.Status.FAILED, created_at__gte=now - timedelta(days=30))
+        past_due = ClientMembership.objects.filter(status=ClientMembership.Status.PAST_DUE)
+        if base is not None:
+            failed, past_due = failed.filter(client__in=base), past_due.filter(client__in=base)
+        counts["failed_payments"] = failed.count() + past_due.count()
     return counts

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coachos.accounts.models import Invitation
 from coachos.books.selectors import dashboard_money
+from coachos.clients.selectors import clients_visible_to
 from coachos.scheduling.models import Coach
 from coachos.tenancy.access import org_view
 from coachos.tenancy.models import Membership
@@ -36,7 +37,8 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     membership = request.membership
     team = Membership.objects.exclude(role=Role.CLIENT).count()
-    clients = Membership.objects.filter(role=Role.CLIENT).count()
+    clients = (clients_visible_to(membership).filter(user__isnull=False).count() if membership.own_clients_only
+               else Membership.objects.filter(role=Role.CLIENT).count())
     pending = Invitation.objects.filter(status=Invitation.Status.PENDING).count()
     steps = [s for s in setup_steps(organization=organization) if membership.has(s.perm)]
     coaches = list(Coach.objects.select_related("membership__user").order_by("display_name", "pk"))
@@ -44,6 +46,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     with_money = membership.has(Perm.MONEY)
     today = timezone.localtime(timezone.now(), organization.tzinfo).date()
     no_calendar = coach is None and not can_choose  # a coach who takes no bookings has no day
+    visible = clients_visible_to(membership) if membership.own_clients_only else None
 
     def day(offset: int) -> dict[str, object]:
         date = today + timedelta(days=offset)
@@ -54,10 +57,10 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         request, "site/dashboard.html",
         {"team_count": team, "client_count": clients, "pending_count": pending, "steps": steps,
          "all_done": all(s.done for s in steps),
-         "steps_left": sum(1 for s in steps if not s.done), "credit_counts": dashboard_counts(),
+         "steps_left": sum(1 for s in steps if not s.done), "credit_counts": dashboard_counts(base=visible),
          "coaches": coaches, "coach": coach, "can_choose_coach": can_choose,
          "no_calendar": no_calendar, "days": [day(0), day(1)],
          "attention": dashboard_attention(organization=organization, coach=coach, coaches=[] if no_calendar else coaches,
-                                          with_money=with_money),
+                                          with_money=with_money, base=visible),
          "money": dashboard_money(organization=organization) if with_money else None},
     )

@@ -65,9 +65,17 @@ def assert_range(request: Request, start: datetime, end: datetime) -> None:
 def drag(page: Page, event: Any, day: date, slot: str) -> None:
     """Press on the event's first half hour and release on the slot's first half hour."""
     lane = page.locator(f'td.fc-timegrid-slot-lane[data-time="{slot}"]')
-    lane.scroll_into_view_if_needed()
-    grab, row = event.bounding_box(), lane.bounding_box()
-    column = page.locator(f'td.fc-timegrid-col[data-date="{day}"]').bounding_box()
+    column_cell = page.locator(f'td.fc-timegrid-col[data-date="{day}"]')
+    # FullCalendar may re-render (a refetch) between finding and measuring on a busy machine: wait
+    # until all three are on the page and measurable, rather than measuring a detached node.
+    for _attempt in range(20):
+        expect(event).to_be_visible()
+        expect(column_cell).to_be_visible()
+        lane.scroll_into_view_if_needed()
+        grab, row, column = event.bounding_box(), lane.bounding_box(), column_cell.bounding_box()
+        if grab and row and column:
+            break
+        page.wait_for_timeout(250)
     assert grab and row and column
     start_x, start_y = grab["x"] + grab["width"] / 2, grab["y"] + 6
     page.mouse.move(start_x, start_y)

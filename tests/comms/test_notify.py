@@ -54,7 +54,7 @@ def test_a_client_with_a_number_consent_and_an_email_gets_both(sms_org, texter):
         ("sms", Status.QUEUED, "low-credits:1:1:sms", "+13125550142"),
         ("email", Status.QUEUED, "low-credits:1:1:email", "tess@example.com"),
     ]
-    assert "1 session(s) left on 10 sessions" in messages[0].body
+    assert "10 sessions is running low (1 left)" in messages[0].body
     with scope(organization=sms_org):
         assert not Notification.objects.exists()  # no portal login: no bell
 
@@ -85,7 +85,7 @@ def test_a_portal_client_also_gets_a_bell_entry_pointing_at_their_page(sms_org):
     with scope(organization=sms_org):
         entry = Notification.objects.get()
     assert entry.user_id == client.user_id
-    assert entry.title == "1 session(s) left on 10 sessions"
+    assert entry.title == "10 sessions is running low: 1 left"
     assert entry.url == f"/portal/{sms_org.slug}/"
     assert entry.dedupe_key == "low-credits:9:1" and entry.read_at is None
 

@@ -48,7 +48,7 @@ def test_low_credits_are_told_once_per_count(sms_org, texter):
     assert sorted(m.dedupe_key for m in low) == sorted(
         f"low-credits:{package.pk}:{n}:{channel}" for n in (0, 1) for channel in ("sms", "email"))
     first = next(m for m in low if m.dedupe_key == f"low-credits:{package.pk}:1:sms")
-    assert first.body.startswith("Heads up Tess: 1 session(s) left on 5 sessions. Top up: http")
+    assert first.body.startswith("Heads up Tess: 5 sessions is running low (1 left). Top up: http")
     assert f"/portal/{sms_org.slug}/packages/" in first.body
 
 

@@ -2,67 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from django import template
-from django.utils import formats
-from django.utils.translation import get_language
+
+from coachos.common import formats
 
 register = template.Library()
 
-ZERO_DECIMAL = frozenset({"JPY"})
+
+def _plain(text: str) -> str:
+    """Babel's narrow no-break space ("9:00\u202fAM") as a plain space, as messages write it."""
+    return text.replace("\u202f", " ")
 
 
-def _english() -> bool:
-    return (get_language() or "en").startswith("en")
+def _short_day(value: date) -> str:
+    return str(format_skeleton("MMMEd", value, locale=formats.current_locale()))
 
 
-def _local(value: datetime, tz: Any) -> datetime:
-    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(str(tz))
-    return value.astimezone(zone)
+def _zone(tz: Any) -> ZoneInfo:
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo(str(tz))
 
 
 @register.filter
 def clock(value: datetime | None, tz: Any) -> str:
-    """10:00 AM (English) or 10:00, in the zone."""
-    if value is None:
-        return ""
-    return formats.date_format(_local(value, tz), "g:i A" if _english() else "H:i")
+    """10:00 AM (en_US) or 10:00, in the zone, as the business's locale writes it."""
+    return _plain(formats.format_time(value, zone=_zone(tz)))
 
 
 @register.filter
 def day(value: datetime | None, tz: Any) -> str:
-    """Tue, Mar 10 — the local date of an instant, short."""
+    """Tue, Mar 10 / Tue 10 Mar — the local date of an instant, short, as the locale writes it."""
     if value is None:
         return ""
-    return formats.date_format(_local(value, tz), "D, M j" if _english() else "D j M")
+    return _short_day(value.astimezone(_zone(tz)).date())
 
 
 @register.filter
 def longday(value: datetime | None, tz: Any) -> str:
     """Tuesday, March 10, 2026."""
-    if value is None:
-        return ""
-    return formats.date_format(_local(value, tz), "l, F j, Y" if _english() else "l j F Y")
+    return formats.format_date(value, zone=_zone(tz), style="full")
 
 
 @register.filter
 def dateday(value: Any, style: str = "short") -> str:
     """A date (no time): short 'Tue, Mar 10' or long 'Tuesday, March 10, 2026'."""
-    if style == "long":
-        return formats.date_format(value, "l, F j, Y" if _english() else "l j F Y")
-    return formats.date_format(value, "D, M j" if _english() else "D j M")
+    if value is None or value == "":
+        return ""
+    return formats.format_date(value, style="full") if style == "long" else _short_day(value)
 
 
 @register.filter
 def money(minor: int | None, currency: str) -> str:
     if not minor:
         return ""
-    if currency in ZERO_DECIMAL:
-        return f"{minor:,} {currency}"
-    return f"{minor / 100:,.2f} {currency}"
+    return formats.format_money(int(minor), currency)
 
 
 @register.simple_tag
