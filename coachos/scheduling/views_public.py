@@ -371,6 +371,17 @@ def details(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     })
 
 
+def _held_with_code(request: HttpRequest, org_slug: str, token: str) -> tuple[Any, Any, HttpResponse | None]:
+    """The held time and the details waiting for their code, or where to send the visitor instead."""
+    held, elsewhere = _held(request, org_slug, token)
+    if held is None:
+        return None, None, elsewhere  # type: ignore[return-value]
+    pending = _pending(request, token)
+    if pending is None:
+        return held, None, redirect("booking:details", org_slug=org_slug, token=token)
+    return held, pending, None
+
+
 def _code_proven(request: HttpRequest, form: EmailCodeForm, pending: dict[str, Any]) -> tuple[bool, bool]:
     """(the posted code is right, a new code is needed); a wrong code is a form error."""
     if request.method != "POST" or not form.is_valid():
@@ -387,12 +398,9 @@ def _code_proven(request: HttpRequest, form: EmailCodeForm, pending: dict[str, A
 @public_org_view
 def code(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """The visitor types the code emailed to them; a right one books the held time."""
-    held, elsewhere = _held(request, org_slug, token)
-    if held is None:
-        return elsewhere  # type: ignore[return-value]
-    pending = _pending(request, token)
-    if pending is None:
-        return redirect("booking:details", org_slug=org_slug, token=token)
+    held, pending, elsewhere = _held_with_code(request, org_slug, token)
+    if elsewhere is not None:
+        return elsewhere
     zone = zone_context(request, request.organization)
     form = EmailCodeForm(request.POST or None)
     proven, need_new = _code_proven(request, form, pending)
@@ -409,12 +417,9 @@ def code(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 @public_org_view
 @require_POST
 def code_resend(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
-    held, elsewhere = _held(request, org_slug, token)
-    if held is None:
-        return elsewhere  # type: ignore[return-value]
-    pending = _pending(request, token)
-    if pending is None:
-        return redirect("booking:details", org_slug=org_slug, token=token)
+    held, pending, elsewhere = _held_with_code(request, org_slug, token)
+    if elsewhere is not None:
+        return elsewhere
     try:
         public_email_code_send(organization=request.organization, email=pending["email"],
                                challenge=pending["challenge"], ip=_ip(request), hold=held)
