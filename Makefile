@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/coachos
 
-.PHONY: run test bench install install-dev assets migrate demo lint serve clean
+.PHONY: run test bench install install-dev assets messages migrate demo lint serve clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ $(VENV)/bin/python:
 coachos/static/vendor/htmx.min.js: .make/npm scripts/vendor_assets.py
 	$(PY) scripts/vendor_assets.py
 
-install: .make/install assets
-install-dev: .make/install-dev assets
+install: .make/install assets messages
+install-dev: .make/install-dev assets messages
 assets: coachos/static/vendor/htmx.min.js
+
+## messages: compile the translation catalogs (coachos/locale/*/LC_MESSAGES/django.po → .mo).
+messages: .make/install
+	@$(PY) scripts/messages.py compile
 
 migrate: install
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v0

@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticValidationError
 
+from coachos.chat.errors import ChatError
 from coachos.common.problems import problem_response
 from coachos.credits.services import NO_CREDITS, CreditError
 from coachos.scheduling.services.errors import CONFLICT_CODES, SchedulingError
@@ -85,6 +86,19 @@ def _scheduling(request: HttpRequest, exc: SchedulingError) -> HttpResponse:
                             errors=[{"field": "", "message": str(exc)}])
 
 
+@api.exception_handler(ChatError)
+def _chat(request: HttpRequest, exc: ChatError) -> HttpResponse:
+    titles = {403: "Forbidden", 409: "Conflict", 413: "File too large", 415: "Unsupported file type",
+              429: "Too many messages"}
+    errors = [{"field": exc.field, "message": str(exc)}] if exc.status == 422 or exc.field else None
+    extra = {"errors": errors} if errors else {}
+    response = problem_response(exc.status, titles.get(exc.status, "Invalid request"), str(exc), code=exc.code,
+                                **extra)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem_response(
@@ -134,6 +148,7 @@ def _register_routers() -> None:
     from coachos.automations.api import router as automations_router
     from coachos.billing.api import router as billing_router
     from coachos.books.api import router as books_router
+    from coachos.chat.api import router as chat_router
     from coachos.clients.api import router as clients_router
     from coachos.comms.api import router as comms_router
     from coachos.credits.api import router as credits_router
@@ -148,6 +163,7 @@ def _register_routers() -> None:
     api.add_router("", billing_router)
     api.add_router("", books_router)
     api.add_router("", automations_router)
+    api.add_router("", chat_router)
 
 
 _register_routers()

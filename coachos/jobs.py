@@ -78,6 +78,19 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="Mark invitations past their expiry date as expired.",
     ),
     PeriodicJob(
+        name="chat-unread-notices",
+        task="coachos.chat.tasks.send_unread_notices",
+        every=timedelta(minutes=1),
+        description="Text a client an in-app message they have not read after the business's delay (once), "
+                    "and email what stayed unread for 30 minutes.",
+    ),
+    PeriodicJob(
+        name="chat-prune-uploads",
+        task="coachos.chat.tasks.prune_unsent_uploads",
+        every=timedelta(hours=1),
+        description="Delete files uploaded for a chat message that was never sent (after a day).",
+    ),
+    PeriodicJob(
         name="run-automations",
         task="coachos.automations.tasks.run_automations",
         every=timedelta(minutes=1),

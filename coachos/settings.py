@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "coachos.billing",
     "coachos.books",
     "coachos.automations",
+    "coachos.chat",
     "coachos.site",  # the top floor: dashboard, navigation, demo seed (DESIGN.md, floors)
 ]
 
@@ -146,6 +147,23 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coachos_cache"}
     }
+
+# --- real time (chat sockets): a frame sent by one web process reaches sockets held by the others ---
+if REDIS_URL:
+    # Redis Pub/Sub: a frame is one PUBLISH and reaches every process's subscriber at once. Delivery is at
+    # most once, which the pages expect (after a reconnect they fetch what they missed). The list-based
+    # RedisChannelLayer serialises a process's receives over several round trips each and fell seconds
+    # behind in bench/bench_chat.py; with redis-py 8 its blocking receive also outlives the default 5 s
+    # socket timeout and ends idle sockets (django/channels_redis#422).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "coachos"},
+        }
+    }
+else:
+    # One process (`make run`): frames stay in memory.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -259,6 +277,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A file sent in a conversation (coachos/chat/attachments.py); larger uploads are refused before they are read.
+CHAT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")

@@ -40,6 +40,8 @@ urlpatterns = [
     path("portal/<slug:org_slug>/payments/", include(("coachos.billing.urls_portal", "portal_billing"))),
     path("o/<slug:org_slug>/books/", include(("coachos.books.urls", "books"))),
     path("o/<slug:org_slug>/automations/", include(("coachos.automations.urls", "automations"))),
+    path("o/<slug:org_slug>/chat/", include(("coachos.chat.urls", "chat"))),
+    path("portal/<slug:org_slug>/chat/", include(("coachos.chat.urls_portal", "portal_chat"))),
     path("webhooks/twilio/", include(("coachos.comms.urls_webhooks", "twilio_webhooks"))),
     path("webhooks/stripe", include(("coachos.billing.urls_webhooks", "stripe_webhooks"))),
     path("book/<slug:org_slug>/", include(("coachos.scheduling.urls_public", "booking"))),

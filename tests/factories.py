@@ -719,3 +719,135 @@ class SetupProgressFactory(ScopedFactory):
 
 
 TENANT_FACTORIES.update({SetupProgress: SetupProgressFactory})
+
+
+# --- chat ----------------------------------------------------------------------------------------
+import uuid as _uuid  # noqa: E402
+
+from coachos.chat.models import (  # noqa: E402
+    Attachment,
+    ChatSettings,
+    Conversation,
+    ConversationState,
+    GroupMember,
+    Message,
+    MessageEdit,
+    MessageReport,
+    Reaction,
+    UnreadNotice,
+)
+
+
+class ChatSettingsFactory(ScopedFactory):
+    class Meta:
+        model = ChatSettings
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class ConversationFactory(ScopedFactory):
+    class Meta:
+        model = Conversation
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    kind = Conversation.Kind.DIRECT
+
+
+class GroupConversationFactory(ScopedFactory):
+    class Meta:
+        model = Conversation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = Conversation.Kind.GROUP
+    title = factory.Sequence(lambda n: f"Bootcamp {n}")
+
+
+class GroupMemberFactory(ScopedFactory):
+    class Meta:
+        model = GroupMember
+
+    conversation = factory.SubFactory(GroupConversationFactory)
+    organization = factory.SelfAttribute("conversation.organization")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+
+
+class ConversationStateFactory(ScopedFactory):
+    class Meta:
+        model = ConversationState
+
+    conversation = factory.SubFactory(ConversationFactory)
+    organization = factory.SelfAttribute("conversation.organization")
+    user = factory.SubFactory(UserFactory)
+
+
+class ChatMessageFactory(ScopedFactory):
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    organization = factory.SelfAttribute("conversation.organization")
+    sender = factory.SubFactory(UserFactory)
+    body = "See you at 6!"
+    client_key = factory.Sequence(lambda n: f"key-{n}")
+
+
+class MessageEditFactory(ScopedFactory):
+    class Meta:
+        model = MessageEdit
+
+    message = factory.SubFactory(ChatMessageFactory)
+    organization = factory.SelfAttribute("message.organization")
+    body = "See you at 5!"
+
+
+class ReactionFactory(ScopedFactory):
+    class Meta:
+        model = Reaction
+
+    message = factory.SubFactory(ChatMessageFactory)
+    organization = factory.SelfAttribute("message.organization")
+    user = factory.SubFactory(UserFactory)
+    emoji = "👍"
+
+
+class AttachmentFactory(ScopedFactory):
+    class Meta:
+        model = Attachment
+
+    organization = factory.SubFactory(OrganizationFactory)
+    uploaded_by = factory.SubFactory(UserFactory)
+    key = factory.LazyFunction(lambda: _uuid.uuid4().hex)
+    extension = ".pdf"
+    file = factory.django.FileField(filename="plan.pdf", data=b"%PDF-1.4\n%test\n")
+    name = "plan.pdf"
+    size = 15
+    content_type = "application/pdf"
+
+
+class MessageReportFactory(ScopedFactory):
+    class Meta:
+        model = MessageReport
+
+    message = factory.SubFactory(ChatMessageFactory)
+    organization = factory.SelfAttribute("message.organization")
+    body = "See you at 6!"
+
+
+class UnreadNoticeFactory(ScopedFactory):
+    class Meta:
+        model = UnreadNotice
+
+    message = factory.SubFactory(ChatMessageFactory)
+    organization = factory.SelfAttribute("message.organization")
+    user = factory.SubFactory(UserFactory)
+    due_at = factory.LazyFunction(lambda: _books_dt.datetime.now(_books_dt.UTC))
+
+
+TENANT_FACTORIES.update({
+    ChatSettings: ChatSettingsFactory, Conversation: ConversationFactory, GroupMember: GroupMemberFactory,
+    ConversationState: ConversationStateFactory, Message: ChatMessageFactory, MessageEdit: MessageEditFactory,
+    Reaction: ReactionFactory, Attachment: AttachmentFactory, MessageReport: MessageReportFactory,
+    UnreadNotice: UnreadNoticeFactory,
+})

@@ -31,6 +31,7 @@ from django_scopes import scopes_disabled
 from coachos.api import api
 from coachos.billing.accounts import billing_account_for
 from coachos.billing.models import MembershipPlan
+from coachos.chat.models import Conversation
 from coachos.clients.models import Client, Tag
 from coachos.credits.models import PackagePlan
 from coachos.scheduling.models import Coach, SessionType
@@ -38,6 +39,8 @@ from coachos.scheduling.models import Coach, SessionType
 from .conftest import bearer
 from .factories import (
     TENANT_FACTORIES,
+    AttachmentFactory,
+    ChatMessageFactory,
     ClientFactory,
     CoachFactory,
     MembershipPlanFactory,
@@ -117,9 +120,15 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
 
+# Fields that name a message of the conversation in the path: chat's read mark and thread cursors.
+FIELD_MODELS = {"up_to": "chat.Message", "after": "chat.Message", "before": "chat.Message"}
+
+
 def model_for_field(name: str, *, many: bool = False) -> type | None:
     """``client`` → Client, ``session_type`` → SessionType, ``tags`` (a list) → Tag, ``plan`` →
     PackagePlan (the URL walker's aliases), ``membership_plan`` → MembershipPlan, ``room_id`` → Room."""
+    if name in FIELD_MODELS:
+        return apps.get_model(FIELD_MODELS[name])
     base = re.sub(r"(_ids?)$", "", name)
     candidates = [base[:-1]] if many and base.endswith("s") else [base]
     for candidate in candidates:
@@ -271,6 +280,20 @@ BODIES: dict[str, Any] = {
     "GET /api/v1/slots": lambda b: [{"start": _next(0, b.org).isoformat(), "end": _next(0, b.org).isoformat()}],
 }
 BODIES["PUT /api/v1/automations/{automation_id}"] = BODIES["POST /api/v1/automations"]
+
+
+def _chat_message(b: Business) -> int:
+    """A message of B's conversation (the one in the path): what a read mark or a cursor may name."""
+    return ChatMessageFactory(conversation=b.objects[Conversation], sender=b.owner).pk
+
+
+BODIES.update({
+    "POST /api/v1/conversations/{conversation_id}/read": lambda b: [{"up_to": _chat_message(b)}],
+    "GET /api/v1/conversations/{conversation_id}/messages": lambda b: [{"after": _chat_message(b)},
+                                                                        {"before": _chat_message(b)}],
+    "POST /api/v1/conversations/{conversation_id}/messages": lambda b: [{"attachments": [AttachmentFactory(
+        organization=b.org, uploaded_by=b.owner).pk]}],
+})
 
 
 def requests_for(op: Operation, b: Business) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from coachos.common.countries import (
@@ -16,7 +18,7 @@ from coachos.common.countries import (
 from coachos.tenancy.forms import TimezoneField, timezone_choices
 from coachos.tenancy.models import CURRENCIES
 
-__all__ = ["ApiTokenForm", "InvitationSignupForm", "SignupForm", "TimezoneField", "timezone_choices"]
+__all__ = ["ApiTokenForm", "InvitationSignupForm", "LanguageForm", "SignupForm", "TimezoneField", "timezone_choices"]
 
 
 class SignupForm(forms.Form):
@@ -96,3 +98,22 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [(m.organization.slug, m.organization.name) for m in memberships]
+
+
+class LanguageForm(forms.Form):
+    """A person's own language (client portal, account page); blank: the business's."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        blank = (_("The language of %(business)s (%(language)s)") % {
+            "business": organization.name, "language": _own_name(organization.locale)}
+            if organization is not None else _("The language of each business"))
+        # Each language in its own words, so a reader finds theirs whatever the page's language.
+        self.fields["language"].choices = [("", blank), *((code, _own_name(code)) for code, _name in settings.LANGUAGES)]
+
+
+def _own_name(code: str) -> str:
+    name = str(get_language_info(code)["name_local"])  # "español", "Deutsch"
+    return name[:1].upper() + name[1:]

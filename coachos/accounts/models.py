@@ -43,6 +43,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("platform staff"), default=False, help_text=_("May use the platform admin.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Blank: pages and messages speak the language of the business being shown.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES,
+        help_text=_("The language of your pages and messages; blank: the business's."),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

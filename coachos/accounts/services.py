@@ -64,6 +64,23 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     return token
 
 
+# --- the person's own settings -----------------------------------------------------------------
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The language of this person's pages and messages; "" leaves it to each business's own.
+
+    A personal setting of an account that may span several businesses, so no business's audit log
+    records it."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise AccountError(_("Choose one of the languages offered."))
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+        logger.info("language chosen", extra={"user_id": user.pk, "language": language or "business"})
+    return user
+
+
 # --- invitations ------------------------------------------------------------------------------
 
 def invitation_token(invitation: Invitation) -> str:

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
@@ -12,7 +13,7 @@ from django_scopes import scopes_disabled
 from coachos.tenancy.middleware import memberships_of
 from coachos.tenancy.views import landing_url
 
-from .forms import ApiTokenForm, InvitationSignupForm
+from .forms import ApiTokenForm, InvitationSignupForm, LanguageForm
 from .models import ApiToken, User
 from .services import (
     AccountError,
@@ -21,12 +22,24 @@ from .services import (
     invitation_accept,
     invitation_from_token,
     invitation_signup,
+    user_language_set,
 )
 
 
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_language_set(user=request.user, language=form.cleaned_data["language"])
+        except AccountError as exc:
+            form.add_error("language", str(exc))
+        else:
+            # Said in the language just chosen (the next page speaks it).
+            with translation.override(form.cleaned_data["language"] or translation.get_language()):
+                messages.success(request, _("Your language is saved."))
+            return redirect("account_home")
+    return render(request, "accounts/account.html", {"language_form": form})
 
 
 @login_required

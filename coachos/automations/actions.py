@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from coachos.comms import catalog
 
@@ -103,7 +103,8 @@ def _clean_one(raw: Any, number: int) -> dict[str, Any]:
                 raise bad(_("the text has at most %(n)d characters.") % {"n": limit})
             unknown = catalog.unknown_variables(text + " " + subject)
             if unknown:
-                raise bad(_("unknown placeholder(s): %(names)s. Use e.g. {client_first_name}.")
+                raise bad(ngettext("unknown placeholder: %(names)s. Use e.g. {client_first_name}.",
+                                   "unknown placeholders: %(names)s. Use e.g. {client_first_name}.", len(unknown))
                           % {"names": ", ".join("{" + n + "}" for n in unknown)})
             action["text"] = text
             if kind == SEND_EMAIL:
@@ -125,7 +126,8 @@ def _clean_one(raw: Any, number: int) -> dict[str, Any]:
             raise bad(_("a to-do has at most %(n)d characters.") % {"n": TITLE_MAX})
         unknown = catalog.unknown_variables(title)
         if unknown:
-            raise bad(_("unknown placeholder(s): %(names)s.") % {"names": ", ".join("{" + n + "}" for n in unknown)})
+            raise bad(ngettext("unknown placeholder: %(names)s.", "unknown placeholders: %(names)s.", len(unknown))
+                      % {"names": ", ".join("{" + n + "}" for n in unknown)})
         days = raw.get("due_in_days", 0)
         if days in (None, ""):
             days = 0

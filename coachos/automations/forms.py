@@ -30,7 +30,7 @@ class AutomationForm(forms.Form):
         label=_("Credits left (at most)"), required=False, min_value=0, max_value=10,
         help_text=_("For “low on credits”: runs when a package has this many credits or fewer left."))
     frequency = forms.ChoiceField(label=_("How often"), choices=BLANK + Automation.Frequency.choices, required=False)
-    weekdays = forms.TypedMultipleChoiceField(label=_("On"), choices=WEEKDAY_CHOICES, coerce=int, required=False,
+    weekdays = forms.TypedMultipleChoiceField(label=_("On these days"), choices=WEEKDAY_CHOICES, coerce=int, required=False,
                                               widget=forms.CheckboxSelectMultiple)
     day_of_month = forms.IntegerField(label=_("Day of the month"), required=False, min_value=1, max_value=31,
                                       help_text=_("The 31st means the last day of shorter months."))

@@ -28,7 +28,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,7 +41,7 @@ from django.utils.translation import ngettext
 from coachos.clients import services as client_services
 from coachos.clients.models import Client
 from coachos.common.errors import validation_message
-from coachos.comms import catalog, notify, outbox
+from coachos.comms import catalog, context, notify, outbox
 from coachos.comms.models import OutboundMessage
 from coachos.tenancy.models import Organization
 
@@ -67,14 +67,15 @@ def _package_variables(organization: Organization, related: Any) -> dict[str, An
     if related is None or related._meta.model_name != "clientpackage":
         return {}
     expires = timezone.localtime(related.expires_at, organization.tzinfo).date()
-    return {"credits_left": related.remaining, "package_name": related.name, "expires_on": expires.isoformat()}
+    return {"credits_left": related.remaining, "package_name": related.name, "expires_on": expires}
 
 
 def _variables(organization: Organization, client: Client | None, related: Any) -> dict[str, str]:
     values: dict[str, str] = {"business_name": organization.name}
     if client is not None:
         values.update(client_first_name=client.first_name, client_name=client.full_name)
-    values.update({k: str(v) for k, v in _package_variables(organization, related).items()})
+    values.update({k: context.local_date(organization, v) if isinstance(v, date) else str(v)
+                   for k, v in _package_variables(organization, related).items()})
     return values
 
 
@@ -101,8 +102,8 @@ def _send(*, run: AutomationRun, index: int, action: dict[str, Any], client: Cli
         return Outcome(FAILED, _("%(what)s failed: %(reason)s") % {"what": what, "reason": message.last_error},
                        message.pk)
     if message.status == OutboundMessage.Status.DEFERRED:
-        local = timezone.localtime(message.scheduled_for, organization.tzinfo)
-        return Outcome(OK, _("Queued; held by quiet hours until %(time)s.") % {"time": local.strftime("%H:%M")},
+        until = context.local_time(organization, message.scheduled_for)
+        return Outcome(OK, _("Queued; held by quiet hours until %(time)s.") % {"time": until},
                        message.pk)
     return Outcome(OK, _("Queued."), message.pk)
 

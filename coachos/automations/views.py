@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coachos.clients.models import Client
+from coachos.common import formats
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -42,7 +43,7 @@ def _can_edit(request: HttpRequest) -> bool:
 
 def describe_trigger(automation: Automation) -> str:
     """“Every Monday and Thursday at 09:00” — for the list and the detail page."""
-    at = automation.time_of_day.strftime("%H:%M")
+    at = formats.format_time(automation.time_of_day)
     if automation.trigger_type == Automation.Trigger.EVENT:
         text = automation.get_event_display()
         if automation.event == "booking.completed" and automation.session_number:

@@ -11,6 +11,7 @@ resolves string annotations in the wrapper's module, where the filter schema is 
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -84,7 +85,8 @@ class PurchaseOut(Schema):
 
 class PurchaseFilters(Schema):
     status: StatusName | None = None
-    client: int | None = Field(None, ge=1, le=MAX_ID)
+    client: int | None = Field(None, ge=1, le=MAX_ID, description="Only this client's payments (404 if the business "
+                                                                  "has no such client, or you may not see them).")
 
 
 class RefundIn(Schema):
@@ -145,12 +147,31 @@ class MembershipOut(Schema):
     created_at: datetime
 
 
+def _visible_purchases(request: HttpRequest) -> QuerySet[Purchase]:
+    """Payments of the clients this member may see (a coach limited to their own clients: theirs)."""
+    return Purchase.objects.filter(client__in=clients_visible_to(request.membership))  # type: ignore[attr-defined]
+
+
+def _purchases_to_change(request: HttpRequest) -> QuerySet[Purchase]:
+    """For ``found_first``: the role first (a 403 for whoever may not see money), then the payments
+    this member may see (another is a 404 before the body is read)."""
+    require_perm(request, Perm.MONEY)
+    return _visible_purchases(request)
+
+
+def _client(request: HttpRequest, client_id: int) -> Client:
+    """A client named in a body: 422 when the business has none with this id, 404 when this member
+    may not see them."""
+    return reference(Client, client_id, "client", "client",
+                     visible=clients_visible_to(request.membership))  # type: ignore[attr-defined]
+
+
 @router.post("/purchases", response={201: PurchaseOut},
              summary="Start a purchase: a pending payment and its checkout URL",
              description="Credits are granted only when Stripe reports the payment (webhook), never here.")
 def purchase_create(request: HttpRequest, payload: PurchaseIn) -> Status[Purchase] | HttpResponse:
     require_perm(request, Perm.BACKOFFICE)
-    client = reference(Client, payload.client, "client", "client")
+    client = _client(request, payload.client)
     plan = reference(PackagePlan, payload.plan, "plan", "package plan") if payload.plan is not None else None
     membership_plan = reference(MembershipPlan, payload.membership_plan, "membership_plan", "membership plan") \
         if payload.membership_plan is not None else None
@@ -167,27 +188,27 @@ def purchase_create(request: HttpRequest, payload: PurchaseIn) -> Status[Purchas
 @paginate(CursorPagination, ordering=("-created_at", "-id"))
 def purchase_list(request: HttpRequest, filters: Query[PurchaseFilters]) -> object:
     require_perm(request, Perm.MONEY)
-    purchases = Purchase.objects.filter(client__in=clients_visible_to(request.membership))  # type: ignore[attr-defined]
+    purchases = _visible_purchases(request)
     if filters.status:
         purchases = purchases.filter(status=filters.status)
     if filters.client is not None:
-        purchases = purchases.filter(client_id=filters.client)
+        client = get_object_or_404(clients_visible_to(request.membership), pk=filters.client)  # type: ignore[attr-defined]
+        purchases = purchases.filter(client=client)
     return purchases
 
 
 @router.get("/purchases/{purchase_id}", response=PurchaseOut, summary="One payment")
 def purchase_get(request: HttpRequest, purchase_id: int) -> Purchase:
-    require_perm(request, Perm.BACKOFFICE)
-    visible = clients_visible_to(request.membership)  # type: ignore[attr-defined]
-    return get_object_or_404(Purchase.objects.filter(client__in=visible), pk=purchase_id)
+    require_perm(request, Perm.MONEY)
+    return get_object_or_404(_visible_purchases(request), pk=purchase_id)
 
 
 @router.post("/purchases/{purchase_id}/refund", response=PurchaseOut,
              summary="Refund all or part of a payment (Stripe or manual)")
-@decorate_view(found_first(purchase_id=Purchase))
+@decorate_view(found_first(purchase_id=_purchases_to_change))
 def purchase_refund(request: HttpRequest, purchase_id: int, payload: RefundIn) -> Purchase | HttpResponse:
     require_perm(request, Perm.MONEY)
-    purchase = get_object_or_404(Purchase, pk=purchase_id)
+    purchase = get_object_or_404(_visible_purchases(request), pk=purchase_id)
     try:
         return services.purchase_refund(purchase=purchase, actor=request.auth,  # type: ignore[attr-defined]
                                         amount_minor=payload.amount_minor,
@@ -199,12 +220,12 @@ def purchase_refund(request: HttpRequest, purchase_id: int, payload: RefundIn) -
 
 @router.get("/purchases/{purchase_id}/refund-plan", response=RefundPlanOut,
             summary="What a refund would do (the amount, and the credits it removes by default) before making it")
-@decorate_view(found_first(purchase_id=Purchase))
+@decorate_view(found_first(purchase_id=_purchases_to_change))
 def purchase_refund_plan(request: HttpRequest, purchase_id: int,
                          amount_minor: int | None = Query(None, ge=1, le=services.MAX_AMOUNT_MINOR),
                          credits_to_remove: int | None = Query(None, ge=0, le=100_000)) -> object:
     require_perm(request, Perm.MONEY)
-    purchase = get_object_or_404(Purchase, pk=purchase_id)
+    purchase = get_object_or_404(_visible_purchases(request), pk=purchase_id)
     try:
         plan = services.refund_plan(purchase=purchase, amount_minor=amount_minor, credits_to_remove=credits_to_remove)
     except services.PaymentError as exc:
@@ -217,7 +238,7 @@ def purchase_refund_plan(request: HttpRequest, purchase_id: int,
 @router.post("/purchases/{purchase_id}/cancel", response=PurchaseOut, summary="Cancel a payment still pending")
 def purchase_cancel(request: HttpRequest, purchase_id: int) -> Purchase | HttpResponse:
     require_perm(request, Perm.MONEY)
-    purchase = get_object_or_404(Purchase, pk=purchase_id)
+    purchase = get_object_or_404(_visible_purchases(request), pk=purchase_id)
     try:
         return services.purchase_cancel(purchase=purchase, actor=request.auth)  # type: ignore[attr-defined]
     except services.PaymentError as exc:
@@ -228,7 +249,7 @@ def purchase_cancel(request: HttpRequest, purchase_id: int) -> Purchase | HttpRe
              summary="Record a cash, bank transfer or card terminal payment (optionally granting a package)")
 def manual_payment_create(request: HttpRequest, payload: ManualPaymentIn) -> Status[Purchase] | HttpResponse:
     require_perm(request, Perm.MONEY)
-    client = reference(Client, payload.client, "client", "client")
+    client = _client(request, payload.client)
     plan = reference(PackagePlan, payload.plan, "plan", "package plan") if payload.plan is not None else None
     try:
         purchase = services.manual_payment_record(
@@ -260,4 +281,4 @@ def membership_plan_create(request: HttpRequest, payload: MembershipPlanIn) -> S
 @paginate(CursorPagination, ordering=("-created_at", "-id"))
 def membership_list(request: HttpRequest) -> object:
     require_perm(request, Perm.MONEY)
-    return ClientMembership.objects.all()
+    return ClientMembership.objects.filter(client__in=clients_visible_to(request.membership))  # type: ignore[attr-defined]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_scopes import scope
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -12,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from coachos.common import formats
+from coachos.comms.context import reader_language
 from coachos.tenancy.models import Organization
 
 from .models import Purchase
@@ -26,16 +29,17 @@ def _pdf_text(text: str) -> str:
     return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
-def amount_text(minor: int, currency: str, organization: Organization | None = None) -> str:
+def amount_text(minor: int, currency: str, organization: Organization | None = None, *,
+                language: str | None = None) -> str:
     """$160.00 / 160,00 € / ¥1,600, as the business writes amounts (common.formats)."""
-    locale = formats.style_of(organization).locale if organization is not None else None
+    locale = formats.style_of(organization, language=language).locale if organization is not None else None
     return _pdf_text(formats.format_money(minor, currency, locale=locale))
 
 
-def paid_on_text(purchase: Purchase) -> str:
+def paid_on_text(purchase: Purchase, *, language: str | None = None) -> str:
     """Dec 8, 2026, 9:00 AM (Chicago): in the business's zone, which it names."""
     organization = purchase.organization
-    style = formats.style_of(organization)
+    style = formats.style_of(organization, language=language)
     paid_at = purchase.paid_at or purchase.created_at
     when = formats.format_datetime(paid_at, locale=style.locale, zone=style.zone)
     return _pdf_text(f"{when} ({formats.zone_name(style.zone, locale=style.locale)})")
@@ -50,11 +54,19 @@ def receipt_filename(purchase: Purchase) -> str:
 
 
 def receipt_pdf(purchase: Purchase) -> bytes:
+    """The receipt in its reader's language: the client's own, else the business's."""
+    language = reader_language(purchase.organization, client=purchase.client)
+    with translation.override(language):
+        return _receipt_pdf(purchase, language)
+
+
+def _receipt_pdf(purchase: Purchase, language: str) -> bytes:
     organization = purchase.organization
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
     number = receipt_number(purchase)
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Receipt {number}", author=organization.name,
+    heading = _("Receipt %(number)s") % {"number": number}
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=heading, author=organization.name,
                             leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
     business = [organization.name]
     if organization.address:
@@ -65,24 +77,26 @@ def receipt_pdf(purchase: Purchase) -> bytes:
         Paragraph(_para(organization.name), styles["Title"]),
         Paragraph(_para("\n".join(business[1:])), styles["BodyText"]),
         Spacer(1, 6 * mm),
-        Paragraph(_para(f"Receipt {number}"), styles["Heading2"]),
+        Paragraph(_para(heading), styles["Heading2"]),
     ]
     rows = [
-        ["Date", paid_on_text(purchase)],
-        ["Received from", purchase.client.full_name],
-        ["For", Paragraph(_para(purchase.description), styles["BodyText"])],
-        ["Paid by", purchase.get_method_display()],
-        ["Amount", amount_text(purchase.amount_minor, purchase.currency, organization)],
+        [_("Date"), paid_on_text(purchase, language=language)],
+        [_("Received from"), purchase.client.full_name],
+        [_("For"), Paragraph(_para(purchase.description), styles["BodyText"])],
+        [_("Paid by"), str(purchase.get_method_display())],
+        [_("Amount"), amount_text(purchase.amount_minor, purchase.currency, organization, language=language)],
     ]
     if purchase.refunded_minor:
-        rows.append(["Refunded", amount_text(purchase.refunded_minor, purchase.currency, organization)])
-        rows.append(["Net paid", amount_text(purchase.amount_minor - purchase.refunded_minor, purchase.currency,
-                                             organization)])
+        rows.append([_("Refunded"), amount_text(purchase.refunded_minor, purchase.currency, organization,
+                                                language=language)])
+        rows.append([_("Net paid"), amount_text(purchase.amount_minor - purchase.refunded_minor, purchase.currency,
+                                                organization, language=language)])
     table = Table(rows, colWidths=[40 * mm, 130 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
     story += [table, Spacer(1, 8 * mm),
-              Paragraph(_para(f"Thank you. {organization.name}"), styles["BodyText"])]
+              Paragraph(_para(_("Thank you. %(business)s") % {"business": organization.name}),
+                        styles["BodyText"])]
     doc.build(story)
     return buffer.getvalue()
 

@@ -7,13 +7,15 @@ resolves string annotations in the wrapper's module, where the filter schema is 
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from pydantic import AfterValidator, ConfigDict
 
+from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, require_perm
 from coachos.common.problems import problem_response
 from coachos.tenancy.roles import Perm
@@ -59,21 +61,32 @@ class MoneyEventOut(Schema):
 
 
 class MoneyEventFilters(Schema):
-    purchase: int | None = Field(None, ge=1, le=MAX_ID, description="Entries about this purchase")
-    client: int | None = Field(None, ge=1, le=MAX_ID, description="Entries of this client")
+    purchase: int | None = Field(None, ge=1, le=MAX_ID, description="Entries about this purchase (404 if the business "
+                                                                    "has no such purchase, or you may not see it)")
+    client: int | None = Field(None, ge=1, le=MAX_ID, description="Entries of this client (404 if the business has no "
+                                                                  "such client, or you may not see them)")
     kind: KindName | None = None
 
 
 @router.get("/money-events", response=list[MoneyEventOut],
-            summary="The money ledger, oldest first (filter by purchase, client, kind)")
+            summary="The money ledger, oldest first (filter by purchase, client, kind)",
+            description="A coach the owner limited to their own clients gets the entries of those clients and "
+                        "the entries about no client.")
 @paginate(CursorPagination, ordering=("occurred_at", "id"))
 def money_event_list(request: HttpRequest, filters: MoneyEventFilters = Query(...)) -> object:  # noqa: B008
     require_perm(request, Perm.MONEY)
+    membership = request.membership  # type: ignore[attr-defined]
+    visible = clients_visible_to(membership)
+    limited = visible if membership.own_clients_only else None
     qs = MoneyEvent.objects.all()
+    if limited is not None:
+        qs = qs.filter(Q(client__isnull=True) | Q(client__in=limited))
     if filters.purchase is not None:
+        if not selectors.purchase_exists(purchase_id=filters.purchase, clients=limited):
+            raise Http404
         qs = qs.filter(related_type="purchase", related_id=filters.purchase)
     if filters.client is not None:
-        qs = qs.filter(client_id=filters.client)
+        qs = qs.filter(client=get_object_or_404(visible, pk=filters.client))
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     return qs

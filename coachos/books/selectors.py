@@ -290,11 +290,27 @@ def outstanding_balances(*, organization: Organization, now: datetime | None = N
 # books never import billing. Without billing, nobody owes anything and nothing renews.
 OwedSource = Callable[[Organization], Owed]
 RenewalsSource = Callable[[Organization, int, datetime, int], list["Renewal"]]
+PurchasesSource = Callable[[], QuerySet[Any]]
 _billing_sources: dict[str, Any] = {}
 
 
-def register_billing_sources(*, owed: OwedSource, renewals: RenewalsSource) -> None:
+def register_billing_sources(*, owed: OwedSource, renewals: RenewalsSource,
+                             purchases: PurchasesSource | None = None) -> None:
     _billing_sources.update(owed=owed, renewals=renewals)
+    if purchases is not None:
+        _billing_sources["purchases"] = purchases
+
+
+def purchase_exists(*, purchase_id: int, clients: QuerySet[Any] | None = None) -> bool:
+    """Whether the business has this purchase (of one of ``clients``, ``clients_visible_to``, if
+    given): the ledger's filter by purchase answers 404 otherwise. Without billing, none exists."""
+    source = _billing_sources.get("purchases")
+    if source is None:
+        return False
+    purchases = source()
+    if clients is not None:
+        purchases = purchases.filter(client__in=clients)
+    return bool(purchases.filter(pk=purchase_id).exists())
 
 
 def unpaid_purchases(*, organization: Organization) -> Owed:

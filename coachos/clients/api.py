@@ -15,7 +15,8 @@ from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from pydantic import AfterValidator, ConfigDict
 
-from coachos.common.api import found_first, require_perm
+from coachos.common.api import found_first, phones_parsed, require_perm
+from coachos.common.phones import phone_region
 from coachos.tenancy.roles import Perm
 
 from . import selectors, services
@@ -45,7 +46,9 @@ def _tag_name(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 TagName = Annotated[str, AfterValidator(_tag_name)]
 
-E164 = "E.164, e.g. +13125550123; may be empty."
+PHONE = ("As people type it: with its country code (+447700900123) or as a number of the business's country "
+         "(07700 900123 for a British business); kept in E.164. 422 when it is not a phone number. May be empty.")
+PHONE_FIELDS = ("phone", "emergency_contact_phone")
 CONSENT = "When true, the time it became true is kept (`{kind}_consent_at`); false clears it."
 
 
@@ -81,7 +84,7 @@ class ClientIn(Schema):
     first_name: Text = Field(min_length=1, max_length=80)
     last_name: Text = Field("", max_length=80)
     email: Text = Field("", max_length=254, description="Unique among the business's clients; may be empty.")
-    phone: Text = Field("", max_length=20, description=E164)
+    phone: Text = Field("", max_length=30, description=PHONE)
     status: ClientStatus = "active"
     tags: list[TagName] = Field(default_factory=list, max_length=50,
                                 description="Tag names (any case matches an existing tag; new ones are made).")
@@ -90,7 +93,7 @@ class ClientIn(Schema):
     birthday: date | None = Field(None, description="YYYY-MM-DD, between 1900 and today.")
     address: Text = Field("", max_length=1000)
     emergency_contact_name: Text = Field("", max_length=120)
-    emergency_contact_phone: Text = Field("", max_length=20, description=E164)
+    emergency_contact_phone: Text = Field("", max_length=30, description=PHONE)
     sms_consent: bool = Field(False, description=CONSENT.format(kind="sms"))
     email_consent: bool = Field(False, description=CONSENT.format(kind="email"))
 
@@ -106,7 +109,7 @@ class ClientPatch(Schema):
     first_name: Text = Field(None, min_length=1, max_length=80)
     last_name: Text = Field(None, max_length=80)
     email: Text = Field(None, max_length=254, description="Unique among the business's clients; may be empty.")
-    phone: Text = Field(None, max_length=20, description=E164)
+    phone: Text = Field(None, max_length=30, description=PHONE)
     status: ClientStatus = Field(None)
     tags: list[TagName] = Field(None, max_length=50, description="The client's tags after the change, by name.")
     source: ClientSource = Field(None)
@@ -114,7 +117,7 @@ class ClientPatch(Schema):
     birthday: date | None = Field(None, description="YYYY-MM-DD, between 1900 and today; null clears it.")
     address: Text = Field(None, max_length=1000)
     emergency_contact_name: Text = Field(None, max_length=120)
-    emergency_contact_phone: Text = Field(None, max_length=20, description=E164)
+    emergency_contact_phone: Text = Field(None, max_length=30, description=PHONE)
     sms_consent: bool = Field(None, description=CONSENT.format(kind="sms"))
     email_consent: bool = Field(None, description=CONSENT.format(kind="email"))
 
@@ -123,6 +126,10 @@ class ClientQuery(Schema):
     q: Text = Field("", max_length=100, description="Search in names, email and phone, as on the client list.")
     status: ClientStatus | None = Field(None, description="Only clients with this status.")
     tag: TagName | None = Field(None, description="Only clients with this tag (its name, any case).")
+
+
+def _phones(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    return phones_parsed(data, PHONE_FIELDS, region=phone_region(request.organization))  # type: ignore[attr-defined]
 
 
 def _fresh(client: Client) -> Client:
@@ -142,7 +149,7 @@ def client_list(request: HttpRequest, filters: ClientQuery = Query(...)) -> obje
              description="422 for invalid input, including an email address another client of the business has.")
 def client_create(request: HttpRequest, payload: ClientIn) -> Status[Client]:
     require_perm(request, Perm.BACKOFFICE)
-    data: dict[str, Any] = payload.dict()
+    data: dict[str, Any] = _phones(request, payload.dict())
     tags = data.pop("tags")
     membership = request.membership  # type: ignore[attr-defined]
     client = services.client_add(organization=request.organization, actor=request.auth,  # type: ignore[attr-defined]
@@ -164,7 +171,7 @@ def client_get(request: HttpRequest, client_id: int) -> Client:
 def client_update(request: HttpRequest, client_id: int, payload: ClientPatch) -> Client:
     require_perm(request, Perm.BACKOFFICE)
     client = get_object_or_404(selectors.clients_visible_to(request.membership), pk=client_id)  # type: ignore[attr-defined]
-    data: dict[str, Any] = payload.dict(exclude_unset=True)
+    data: dict[str, Any] = _phones(request, payload.dict(exclude_unset=True))
     tags = data.pop("tags", None)
     services.client_update(client=client, actor=request.auth, data=data, tag_names=tags)  # type: ignore[attr-defined]
     return _fresh(client)

@@ -61,3 +61,39 @@ def sections_for(*, org_slug: str, client_id: int, membership: object) -> list[d
             continue
         found.append({"key": section.key, "title": str(section.title), "url": url})
     return found
+
+
+# --- actions in the page's header ------------------------------------------------------------------
+# Buttons next to "Edit" that open another app's page about the client (chat: "Message"). Like the
+# sections, an app adds its own by URL name, so clients never imports it.
+
+@dataclass(frozen=True)
+class HeaderAction:
+    key: str
+    label: str | Promise
+    url_name: str  # reversed with org_slug and client_id
+    perm: str = Perm.BACKOFFICE
+    # "post": a button in a form (the page it posts to makes what it opens, e.g. a conversation).
+    method: str = "get"
+    order: int = 50
+
+
+_actions: dict[str, HeaderAction] = {}
+
+
+def register_action(action: HeaderAction) -> None:
+    _actions[action.key] = action
+
+
+def actions_for(*, org_slug: str, client_id: int, membership: object) -> list[dict[str, str]]:
+    """The header actions this member may use, with their URLs (one whose URL does not exist is left out)."""
+    found = []
+    for action in sorted(_actions.values(), key=lambda a: (a.order, a.key)):
+        if not getattr(membership, "has", lambda perm: False)(action.perm):
+            continue
+        try:
+            url = reverse(action.url_name, kwargs={"org_slug": org_slug, "client_id": client_id})
+        except NoReverseMatch:
+            continue
+        found.append({"key": action.key, "label": str(action.label), "url": url, "method": action.method})
+    return found

@@ -76,6 +76,12 @@ def clients_visible_to(membership: Membership | None) -> QuerySet[Client]:
     return Client.objects.all()
 
 
+def sees_every_client(membership: Membership | None) -> bool:
+    """Whether ``clients_visible_to(membership)`` is every client of the business: callers that only
+    need to leave some clients out can then skip the query."""
+    return membership is not None and membership.is_team and not membership.own_clients_only
+
+
 def register_list_facts(facts: ListFacts) -> None:
     if facts not in _list_facts:
         _list_facts.append(facts)

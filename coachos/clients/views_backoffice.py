@@ -28,7 +28,7 @@ from coachos.tenancy.roles import Perm, Role
 from . import csv_io, selectors, services
 from .forms_backoffice import BulkTagForm, ClientForm, FilterForm, ImportForm, StatusForm, TagForm
 from .models import Client, Tag
-from .sections import sections_for
+from .sections import actions_for, sections_for
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +105,9 @@ def client_detail(request: HttpRequest, org_slug: str, client_id: int) -> HttpRe
     client = get_object_or_404(selectors.clients_visible_to(request.membership).prefetch_related("tags"), pk=client_id)
     membership = request.membership
     sections = sections_for(org_slug=org_slug, client_id=client.pk, membership=membership)
+    actions = actions_for(org_slug=org_slug, client_id=client.pk, membership=membership)
     return render(request, "clients/backoffice/detail.html", {
-        "client": client, "sections": sections,
+        "client": client, "sections": sections, "actions": actions,
         "coaches": [] if membership.own_clients_only else _coaches(),
         "coach": client.coach_membership.user if client.coach_membership_id else None,  # type: ignore[union-attr]
         "can_invite": membership.has(Perm.INVITE_CLIENTS), "invitation": _portal_invitation(client),

@@ -63,6 +63,8 @@ NAMES: dict[str, str] = {
                                     "(data.starts_at, data.reason: blocked or clash, data.skipped_id).",
     "booking.email_code_requested": "A visitor of the public booking page asked for a one-time code by email "
                                     "(data.email, data.code: secrets; never log or store them elsewhere).",
+    "sms.received": "A text for the team (not a keyword: STOP, HELP, Y…) was stored (obj: the InboundMessage; "
+                    "client: the client whose number sent it, or none).",
 }
 # ``package.low_credits`` is emitted only at or below this many credits left; automations compare
 # with their own threshold (which cannot be higher).

@@ -46,26 +46,32 @@ class Style:
 
 
 def locale_for(language: str | None, country: str | None = None) -> str:
-    """("en", "GB") → "en_GB"; ("de", None) → "de_DE"; nonsense → "en_US"."""
+    """("en", "GB") → "en_GB"; ("de", None) → "de_DE"; ("es", "GB") → "es_ES"; nonsense → "en_US"."""
     language = (language or "en").replace("-", "_").split("_")[0].lower() or "en"
     country = (country or DEFAULT_COUNTRY.get(language, "")).upper()
     name = f"{language}_{country}" if country else language
     try:
         Locale.parse(name)
     except (UnknownLocaleError, ValueError):
+        # No such pairing (a Spanish speaker's dates at a British business): the language's own
+        # country, rather than English.
+        if country and country != DEFAULT_COUNTRY.get(language, ""):
+            return locale_for(language)
         return FALLBACK_LOCALE
     return name
 
 
-def style_of(organization: Any) -> Style:
-    """The style of a business (an Organization, or anything with its attributes)."""
+def style_of(organization: Any, language: str | None = None) -> Style:
+    """The style of a business (an Organization, or anything with its attributes). ``language``: the
+    reader's own language, when it is not the business's (the business's country and money stay)."""
     zone_name = getattr(organization, "timezone", "") or "UTC"
     try:
         zone: tzinfo = zoneinfo.ZoneInfo(zone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
     return Style(
-        locale=locale_for(getattr(organization, "locale", "en"), getattr(organization, "country", "") or None),
+        locale=locale_for(language or getattr(organization, "locale", "en"),
+                          getattr(organization, "country", "") or None),
         currency=(getattr(organization, "currency", "") or "USD").upper(),
         zone=zone,
     )
@@ -75,9 +81,10 @@ _current: ContextVar[Style | None] = ContextVar("coachos_format_style", default=
 
 
 @contextmanager
-def activate(organization: Any) -> Iterator[Style]:
-    """Format as this business does until the block ends (a request, a job)."""
-    style = style_of(organization)
+def activate(organization: Any, language: str | None = None) -> Iterator[Style]:
+    """Format as this business does until the block ends (a request, a job); in ``language`` when
+    the reader has their own."""
+    style = style_of(organization, language)
     token = _current.set(style)
     try:
         yield style

@@ -7,6 +7,7 @@ resolves string annotations in the wrapper's module, where the filter schema is 
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,11 +17,12 @@ from ninja.pagination import CursorPagination, paginate
 from pydantic import AfterValidator, ConfigDict
 
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, require_perm
 from coachos.common.problems import problem_response
 from coachos.tenancy.roles import Perm
 
-from . import catalog, compose
+from . import catalog, compose, selectors
 from .models import OutboundMessage
 
 router = Router(tags=["messages and notifications"])
@@ -95,7 +97,8 @@ class MessageDetailOut(MessageOut):
 
 class MessageFilters(Schema):
     client: int | None = Field(None, ge=1, le=MAX_ID, description="Only messages to this client (404 if the "
-                                                                  "business has no such client).")
+                                                                  "business has no such client, or you may not "
+                                                                  "see them).")
     status: StatusName | None = Field(None, description="Only messages in this status.")
     kind: str | None = Field(None, max_length=40, description="Only this kind of message, e.g. reminder_24h.")
 
@@ -110,6 +113,19 @@ class MessageIn(Schema):
     subject: Text = Field("", max_length=200, description="Email subject; the business's default when empty.")
 
 
+def _visible_clients(request: HttpRequest) -> QuerySet[Client]:
+    """The clients this member may see; the role is checked first (a client's token is a 403)."""
+    require_perm(request, Perm.BACKOFFICE)
+    return clients_visible_to(request.membership)  # type: ignore[attr-defined]
+
+
+def _messages(request: HttpRequest) -> QuerySet[OutboundMessage]:
+    """The outbox without the messages to clients a coach limited to their own clients may not see."""
+    membership = request.membership  # type: ignore[attr-defined]
+    clients = clients_visible_to(membership) if membership.own_clients_only else None
+    return selectors.about_clients(OutboundMessage.objects.all(), clients)
+
+
 def _invalid(field: str, message: str) -> HttpResponse:
     return problem_response(422, "Invalid request", f"{field}: {message}", errors=[{"field": field,
                                                                                     "message": message}])
@@ -121,9 +137,9 @@ def _invalid(field: str, message: str) -> HttpResponse:
 @paginate(CursorPagination, ordering=("-created_at", "-id"))
 def message_list(request: HttpRequest, filters: Query[MessageFilters]) -> object:
     require_perm(request, Perm.BACKOFFICE)
-    messages = OutboundMessage.objects.all()
+    messages = _messages(request)
     if filters.client is not None:
-        messages = messages.filter(client=get_object_or_404(Client, pk=filters.client))
+        messages = messages.filter(client=get_object_or_404(_visible_clients(request), pk=filters.client))
     if filters.status:
         messages = messages.filter(status=filters.status)
     if filters.kind:
@@ -134,7 +150,7 @@ def message_list(request: HttpRequest, filters: Query[MessageFilters]) -> object
 @router.get("/messages/{message_id}", response=MessageDetailOut, summary="One outgoing message")
 def message_get(request: HttpRequest, message_id: int) -> OutboundMessage:
     require_perm(request, Perm.BACKOFFICE)
-    return get_object_or_404(OutboundMessage, pk=message_id)
+    return get_object_or_404(_messages(request), pk=message_id)
 
 
 @router.post("/clients/{client_id}/messages", response={201: MessageDetailOut},
@@ -143,12 +159,12 @@ def message_get(request: HttpRequest, message_id: int) -> OutboundMessage:
                          "When it may not go (no number or address, the client opted out or has not agreed to "
                          "texts) it is still recorded, with status `suppressed` and the reason in `error`. Send an "
                          "`Idempotency-Key` header to make a retry safe: the same key returns the same message.")
-@decorate_view(found_first(client_id=Client))
+@decorate_view(found_first(client_id=_visible_clients))
 def client_message_send(request: HttpRequest, client_id: int, payload: MessageIn,
                         idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80)
                         ) -> Status[OutboundMessage] | HttpResponse:
     require_perm(request, Perm.BACKOFFICE)
-    client = get_object_or_404(Client, pk=client_id)
+    client = get_object_or_404(_visible_clients(request), pk=client_id)
     if payload.channel == "sms" and len(payload.body) > compose.SMS_MAX:
         return _invalid("body", f"A text can be at most {compose.SMS_MAX} characters.")
     unknown = catalog.unknown_variables(payload.body + " " + payload.subject)

@@ -10,8 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coachos.clients.models import Client
 from coachos.tenancy import audit
@@ -25,6 +27,12 @@ SMS_MAX = 1600  # Twilio's limit for one message body
 EMAIL_MAX = 5000
 # Messages that must stay on: what the team types, and the carrier-required HELP answer.
 ALWAYS_ON = frozenset({"custom", "help_reply", "invitation", "team_invitation"})  # never switched off
+
+
+def unknown_placeholders(names: list[str]) -> str:
+    """"Unknown placeholder: {nickname}." / "Unknown placeholders: {a}, {b}."."""
+    return ngettext("Unknown placeholder: %(names)s.", "Unknown placeholders: %(names)s.", len(names)) % {
+        "names": ", ".join(f"{{{n}}}" for n in names)}
 
 
 @transaction.atomic
@@ -44,7 +52,7 @@ def message_send(*, organization: Organization, actor: Any, channel: str, body: 
         raise CommsError(_("The message is too long."))
     unknown = catalog.unknown_variables(text + " " + subject)
     if unknown:
-        raise CommsError(_("Unknown placeholder(s): %(names)s.") % {"names": ", ".join(f"{{{n}}}" for n in unknown)})
+        raise CommsError(unknown_placeholders(unknown))
     message = outbox.enqueue(organization=organization, channel=channel, kind="custom", client=client, to=to,
                              body=text, subject=subject.strip() or None, dedupe_key=dedupe_key)
     if message is None:  # pragma: no cover - "custom" cannot be switched off (ALWAYS_ON)
@@ -66,9 +74,14 @@ def inbound_mark_read(*, text: InboundMessage, actor: Any, now: datetime | None 
 
 
 @transaction.atomic
-def inbound_mark_all_read(*, organization: Organization, actor: Any, now: datetime | None = None) -> int:
-    return InboundMessage.objects.filter(organization=organization, read_at__isnull=True).update(
-        read_at=now or timezone.now())
+def inbound_mark_all_read(*, organization: Organization, actor: Any, clients: QuerySet[Client] | None = None,
+                          now: datetime | None = None) -> int:
+    """Every unread text, or with ``clients`` (``clients_visible_to``) those from these clients and
+    from numbers of no client."""
+    texts = InboundMessage.objects.filter(organization=organization, read_at__isnull=True)
+    if clients is not None:
+        texts = texts.filter(Q(client__isnull=True) | Q(client__in=clients))
+    return texts.update(read_at=now or timezone.now())
 
 
 @transaction.atomic
@@ -91,7 +104,7 @@ def message_template_save(*, organization: Organization, actor: Any, kind: str, 
         raise CommsError(_("This message's wording cannot be changed."))
     unknown = catalog.unknown_variables(body + " " + subject)
     if unknown:
-        raise CommsError(_("Unknown placeholder(s): %(names)s.") % {"names": ", ".join(f"{{{n}}}" for n in unknown)})
+        raise CommsError(unknown_placeholders(unknown))
     if not body.strip():
         raise CommsError(_("The message needs some text."))
     if kind in ALWAYS_ON:

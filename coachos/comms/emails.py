@@ -9,9 +9,10 @@ from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import attachments, catalog
-from .context import absolute
+from .context import absolute, reader_language
 from .models import OutboundMessage
 
 UNSUBSCRIBE_SALT = "coachos.comms.unsubscribe"
@@ -41,16 +42,18 @@ def build(message: OutboundMessage) -> EmailMultiAlternatives:
     organization = message.organization
     unsubscribe = unsubscribe_url(message) if message.promotional else ""
     logo = absolute(organization.logo.url) if organization.logo else ""
-    with translation.override(organization.locale):
+    # The reader's language (their account's, else the business's), as the text was worded in.
+    language = reader_language(organization, client=message.client, user=message.user)
+    with translation.override(language):
         html = render_to_string("comms/email.html", {
             "organization": organization, "message": message, "logo_url": logo,
             "paragraphs": [p.strip() for p in message.body.split("\n\n") if p.strip()],
-            "unsubscribe_url": unsubscribe,
+            "unsubscribe_url": unsubscribe, "language": language,
         })
-    text = message.body
-    if unsubscribe:
-        text += f"\n\n--\nUnsubscribe from these emails: {unsubscribe}"
-    headers = {"Message-ID": make_msgid(domain="coachos")}
+        text = message.body
+        if unsubscribe:
+            text += "\n\n--\n" + _("Unsubscribe from these emails: %(url)s") % {"url": unsubscribe}
+    headers = {"Message-ID": make_msgid(domain="coachos"), "Content-Language": language}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -7,7 +7,7 @@ Keywords (the whole text, any case, punctuation ignored):
 - STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT: the number opts out; no reply (the carrier sends one).
 - START, UNSTOP: opted back in, with a short reply.
 - HELP: the help reply.
-- Y, YES: confirms the booking the latest confirmation or reminder asked about (see ``booking_to_confirm``).
+- Y, YES (and SI/SÍ, OUI, JA for clients texting in Spanish, French or German): confirms the booking the latest confirmation or reminder asked about (see ``booking_to_confirm``).
 - anything else is a message for the coach.
 
 Replies go through the outbox like every other text, so they are recorded and obey opt-outs.
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from coachos.clients.models import Client
+from coachos.common import events
 from coachos.tenancy.models import Organization
 
 from . import outbox, sender
@@ -44,7 +45,7 @@ Status = OutboundMessage.Status
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP"})
-CONFIRM_WORDS = frozenset({"Y", "YES"})
+CONFIRM_WORDS = frozenset({"Y", "YES", "SI", "SÍ", "OUI", "JA"})
 
 # The texts that ask for a "Y": the booking confirmation and the reminders (catalog.py wording).
 ASKING_KINDS = ("booking_confirmation", "reminder_24h", "reminder_2h")
@@ -125,6 +126,8 @@ def _receive(organization: Organization, *, sid: str, from_number: str, to_numbe
         message.handled_as = Handling.MESSAGE
         _tell_team_message(message)
     message.save(update_fields=["client", "handled_as", "booking"])
+    if message.handled_as == Handling.MESSAGE:
+        events.emit("sms.received", organization=organization, client=message.client, obj=message)
     logger.info("inbound sms received", extra={"provider_id": sid, "inbound_id": message.pk,
                                                "organization_id": organization.pk,
                                                "handled_as": message.handled_as})

@@ -24,7 +24,7 @@ from coachos.common import events
 from coachos.tenancy.roles import Role
 from coachos.tenancy.tasks import OrgTask
 
-from . import outbox, sender
+from . import context, outbox, sender
 from .models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def invitation_email_enqueue(*, invitation: Invitation) -> OutboundMessage | Non
     business has switched this email off. Call inside the business's scope."""
     client = _invitee_client(invitation)
     inviter = invitation.invited_by
-    with translation.override(invitation.organization.locale):
+    with translation.override(context.reader_language(invitation.organization, client=client)):
         role = str(Role(invitation.role).label).lower()
         first_name = ((client.first_name if client is not None else "") or invitation.name.partition(" ")[0]
                       or _("there"))

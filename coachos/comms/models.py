@@ -165,6 +165,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     related_type = models.CharField(max_length=40, blank=True)
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The client it is about, if any: a coach the owner limits to their own clients neither sees nor
+    # counts entries about other clients (``clients_visible_to``), whenever they were written.
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

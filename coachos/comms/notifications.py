@@ -3,7 +3,9 @@
 A preference is (user, business, kind, channel) → on/off. No row means the default: for a client
 every channel is on; for the team the in-app notification is on and email/SMS follow the kind's
 ``notify_default`` in the catalog. Reads (``unread_count``, ``notification_list``) always filter
-by business *and* user, so they never need a scope of their own to be safe.
+by business *and* user, so they never need a scope of their own to be safe. Each read (and "mark
+all read") takes ``clients``: pass ``clients_visible_to(membership)`` for a coach limited to their
+own clients, and entries about other clients are neither shown, counted nor touched.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from coachos.clients.models import Client
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
@@ -123,15 +126,16 @@ def preferences_save(*, organization: Organization, user: Any, audience: str,
 # --- notifications -------------------------------------------------------------------------------
 
 def notification_create(*, organization: Organization, user: Any, kind: str, title: str, body: str = "",
-                        url: str = "", related: models.Model | None = None,
+                        url: str = "", related: models.Model | None = None, client: Client | None = None,
                         dedupe_key: str | None = None) -> Notification:
-    """One bell entry. With a dedupe key a second call returns the first entry (also under a race)."""
+    """One bell entry (about ``client``, if given). With a dedupe key a second call returns the
+    first entry (also under a race)."""
     if dedupe_key is not None:
         existing = Notification.objects.filter(organization=organization, user=user, dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
     notification = Notification(organization=organization, user=user, kind=kind, title=title[:200],
-                                body=body[:2000], url=url[:500], dedupe_key=dedupe_key)
+                                body=body[:2000], url=url[:500], client=client, dedupe_key=dedupe_key)
     if related is not None:
         notification.related_type = related._meta.model_name or ""
         notification.related_id = related.pk
@@ -146,13 +150,25 @@ def notification_create(*, organization: Organization, user: Any, kind: str, tit
     return notification
 
 
-def notification_list(*, organization: Organization, user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(organization=organization, user=user).order_by("-created_at", "-id")
+def own_notifications(*, organization: Organization, user: Any,
+                      clients: QuerySet[Client] | None = None) -> QuerySet[Notification]:
+    """The person's entries in the business; with ``clients``, only those about no client or one
+    of them."""
+    entries = Notification.objects.filter(organization=organization, user=user)
+    if clients is not None:
+        entries = entries.filter(Q(client__isnull=True) | Q(client__in=clients))
+    return entries
 
 
-def unread_count(*, organization: Organization, user: Any) -> int:
+def notification_list(*, organization: Organization, user: Any,
+                      clients: QuerySet[Client] | None = None) -> QuerySet[Notification]:
+    return own_notifications(organization=organization, user=user, clients=clients).order_by("-created_at", "-id")
+
+
+def unread_count(*, organization: Organization, user: Any, clients: QuerySet[Client] | None = None) -> int:
     """One indexed COUNT (user, organization, read_at)."""
-    return Notification.objects.filter(organization=organization, user=user, read_at__isnull=True).count()
+    return own_notifications(organization=organization, user=user, clients=clients).filter(
+        read_at__isnull=True).count()
 
 
 def notification_read(*, notification: Notification, now: datetime | None = None) -> Notification:
@@ -164,6 +180,7 @@ def notification_read(*, notification: Notification, now: datetime | None = None
     return notification
 
 
-def notifications_read_all(*, organization: Organization, user: Any, now: datetime | None = None) -> int:
-    return Notification.objects.filter(organization=organization, user=user, read_at__isnull=True).update(
-        read_at=now or timezone.now())
+def notifications_read_all(*, organization: Organization, user: Any, clients: QuerySet[Client] | None = None,
+                           now: datetime | None = None) -> int:
+    return own_notifications(organization=organization, user=user, clients=clients).filter(
+        read_at__isnull=True).update(read_at=now or timezone.now())

@@ -11,7 +11,8 @@ nothing — and a job that looks for that row (reminders) does not try again eve
 
 ``team(...)`` goes to owners and coaches (for a booking: the session's coach and the owners),
 never to clients: a bell entry by default, email/SMS as each person chose (defaults from the
-kind's ``notify_default``).
+kind's ``notify_default``). A coach the owner limited to their own clients hears nothing about
+another client (``clients_visible_to``), on any channel.
 
 Dedupe keys: the caller's key names the event; each outbox row gets ``<key>:sms`` / ``<key>:email``
 (team: ``<key>:email:<user id>``), each bell entry the key itself (unique per user).
@@ -30,6 +31,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to, sees_every_client
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import TEAM_ROLES, Role
 
@@ -138,7 +140,7 @@ def client(*, organization: Organization, kind: str, client: Client, context: di
                                     extra=dict(context or {}))
         notifications.notification_create(
             organization=organization, user=user, kind=kind, title=_title(spec, variables),
-            url=client_url(organization, related), related=related, dedupe_key=dedupe_key)
+            url=client_url(organization, related), related=related, client=client, dedupe_key=dedupe_key)
     return messages
 
 
@@ -174,10 +176,17 @@ def _client_of(related: models.Model | None) -> Client | None:
 
 
 def team_recipients(*, organization: Organization, related: models.Model | None = None,
-                    users: list[Any] | None = None) -> list[Any]:
+                    users: list[Any] | None = None, client: Client | None = None) -> list[Any]:
     """Active team members to tell (one query): the given users, or for a booking/session (or a
     recurring booking) its coach and the owners, or else every owner and coach. Clients never,
-    whatever is passed in."""
+    whatever is passed in; about a ``client``, only those who may see them (one more query for
+    each coach limited to their own clients)."""
+    return [m.user for m in _team_members(organization=organization, related=related, users=users)
+            if client is None or sees_every_client(m) or clients_visible_to(m).filter(pk=client.pk).exists()]
+
+
+def _team_members(*, organization: Organization, related: models.Model | None,
+                  users: list[Any] | None) -> list[Membership]:
     from coachos.scheduling.models import Coach
 
     members = Membership.objects.filter(organization=organization, role__in=TEAM_ROLES, user__is_active=True)
@@ -195,7 +204,7 @@ def team_recipients(*, organization: Organization, related: models.Model | None 
                                                             .values("membership_id")))
         else:
             members = members.filter(role__in=[Role.OWNER, Role.COACH])
-    return [m.user for m in members.select_related("user").order_by("pk")]
+    return list(members.select_related("user").order_by("pk"))
 
 
 def team(*, organization: Organization, kind: str, context: dict[str, Any] | None = None,
@@ -214,7 +223,7 @@ def team(*, organization: Organization, kind: str, context: dict[str, Any] | Non
     variables = build_variables(organization=organization, related=related, extra=extra)
     title = _title(spec, variables)
     delivery = TeamDelivery()
-    recipients = team_recipients(organization=organization, related=related, users=users)
+    recipients = team_recipients(organization=organization, related=related, users=users, client=client)
     prefs = notifications.preferences_for(organization=organization, users=recipients, kind=kind)
     # The title is already filled in: braces a client typed must not read as placeholders.
     plain_title = title.replace("{", "(").replace("}", ")")
@@ -224,12 +233,12 @@ def team(*, organization: Organization, kind: str, context: dict[str, Any] | Non
         if notifications.wants(own, spec, "in_app"):
             delivery.notifications.append(notifications.notification_create(
                 organization=organization, user=user, kind=kind, title=title, url=path, related=related,
-                dedupe_key=dedupe_key))
+                client=client, dedupe_key=dedupe_key))
         if notifications.wants(own, spec, Channel.EMAIL) and user.email:
             message = outbox.enqueue(organization=organization, channel=Channel.EMAIL, kind=kind, user=user,
                                      to=user.email, context=extra, related=related,
                                      dedupe_key=_key(dedupe_key, Channel.EMAIL, user.pk),
-                                     subject=spec.subject or str(spec.label), body=body)
+                                     subject=str(spec.subject or spec.label), body=str(body))
             if message is not None:
                 delivery.messages.append(message)
         phone = user_phone(user)

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
@@ -40,9 +41,12 @@ class CommsError(Exception):
     """A message that cannot be written as asked; the text is for people."""
 
 
-def template_for(organization: Organization, kind: catalog.Kind, channel: str) -> tuple[str, str, bool]:
-    """(subject, body, enabled) — the business's own wording, or the default (read once per ``batch()``)."""
-    def load() -> tuple[str, str, bool]:
+def template_for(organization: Organization, kind: catalog.Kind,
+                 channel: str) -> tuple[str | Promise, str | Promise, bool]:
+    """(subject, body, enabled) — the business's own wording, or the default (read once per ``batch()``).
+
+    The default stays lazy: it is worded in the language active when the message is rendered."""
+    def load() -> tuple[str | Promise, str | Promise, bool]:
         own = MessageTemplate.objects.filter(organization=organization, kind=kind.key, channel=channel).first()
         if own is not None:
             return own.subject, own.body, own.enabled
@@ -98,8 +102,12 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
         existing = OutboundMessage.objects.filter(organization=organization, dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    variables = _context_build(organization, client, related, dict(context or {}), channel)
-    text = catalog.render(body if body is not None else template_body, variables)
+    # Worded for its reader: the language they chose for their account, else the business's.
+    language = _reader_language(organization, client, user)
+    with translation.override(language):
+        variables = _context_build(organization, client, related, dict(context or {}), channel, language)
+        text = catalog.render(body if body is not None else template_body, variables)
+        rendered_subject = catalog.render(subject if subject is not None else default_subject, variables)[:200]
     if not text:
         raise CommsError(_("The message is empty."))
     promotional = spec.promotional if promotional is None else promotional
@@ -108,7 +116,7 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
     message = OutboundMessage(
         organization=organization, channel=channel, kind=kind, client=client, user=user, to=address,
         sender=sender_for(organization, channel),
-        subject=catalog.render(subject if subject is not None else default_subject, variables)[:200],
+        subject=rendered_subject,
         body=text, dedupe_key=dedupe_key, scheduled_for=send_after or now, expires_at=expires_at,
         promotional=promotional, quiet_hours_exempt=not quiet_hours_apply(organization, spec, channel, user, requested),
         attachments=[list(a) for a in (attachments or [])],
@@ -144,8 +152,13 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
 
 
 def _context_build(organization: Organization, client: Client | None, related: models.Model | None,
-                   extra: dict[str, Any], channel: str | None = None) -> dict[str, str]:
-    return context.build(organization=organization, client=client, related=related, extra=extra, channel=channel)
+                   extra: dict[str, Any], channel: str | None = None, language: str | None = None) -> dict[str, str]:
+    return context.build(organization=organization, client=client, related=related, extra=extra, channel=channel,
+                         language=language)
+
+
+def _reader_language(organization: Organization, client: Client | None, user: Any) -> str:
+    return context.reader_language(organization, client=client, user=user)
 
 
 def _kick(message_id: int) -> None:

@@ -119,8 +119,8 @@ def _explain(code: str) -> str:
 def reason_for(message: OutboundMessage, organization: Organization) -> str:
     """Why a message has not gone (or will go later), in plain words; "" when there is nothing to explain."""
     if message.status == Status.DEFERRED:
-        start = organization.quiet_hours_start.strftime("%H:%M")
-        end = organization.quiet_hours_end.strftime("%H:%M")
+        start = context.local_time(organization, organization.quiet_hours_start)
+        end = context.local_time(organization, organization.quiet_hours_end)
         return _("Held by quiet hours (%(start)s–%(end)s, your time zone) until %(when)s, then sent.") % {
             "start": start, "end": end, "when": context.local_datetime(organization, message.scheduled_for)}
     if message.status in (Status.FAILED, Status.SUPPRESSED):
@@ -221,8 +221,9 @@ def inbox_list(*, unread_only: bool = False, clients: QuerySet[Client] | None = 
     return texts.order_by(F("read_at").asc(nulls_first=True), "-received_at", "-id")
 
 
-def unread_count() -> int:
-    return InboundMessage.objects.filter(read_at__isnull=True).count()
+def unread_count(*, clients: QuerySet[Client] | None = None) -> int:
+    """Unread texts (from the clients of ``clients``, if given, and from numbers of no client)."""
+    return about_clients(InboundMessage.objects.filter(read_at__isnull=True), clients).count()
 
 
 def reply_blocker(*, organization: Organization, text: InboundMessage) -> str:
@@ -258,7 +259,7 @@ def variables_for(spec: catalog.Kind) -> list[str]:
         return [v for v in spec.variables if v in catalog.VARIABLES]
     names = set(COMMON_VARIABLES)
     for text in (spec.sms, spec.subject, spec.email):
-        names.update(catalog.PLACEHOLDER.findall(text))
+        names.update(catalog.PLACEHOLDER.findall(str(text)))
     if spec.booking:
         names.update(BOOKING_VARIABLES)
     return [v for v in catalog.VARIABLES if v in names]

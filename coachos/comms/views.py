@@ -42,9 +42,10 @@ def backends() -> dict[str, bool]:
             "email_console": settings.EMAIL_BACKEND.endswith("console.EmailBackend")}
 
 
-def shell(**extra: Any) -> dict[str, Any]:
-    """What every messages page shows around its content: the tabs' unread count and the banners."""
-    return {"unread_count": selectors.unread_count(), **backends(), **extra}
+def shell(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    """What every messages page shows around its content: the tabs' unread count (of the texts this
+    member may see) and the banners."""
+    return {"unread_count": selectors.unread_count(clients=_clients(request)), **backends(), **extra}
 
 
 def message_row(message: OutboundMessage, organization: Organization) -> dict[str, Any]:
@@ -84,6 +85,7 @@ def outbox_index(request: HttpRequest, org_slug: str) -> HttpResponse:
     kept = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
     any_messages = page.paginator.count > 0 or (bool(kept) and _outbound(request).exists())
     return render(request, "comms/outbox.html", shell(
+        request,
         tab="outbox", form=form, page=page, rows=[message_row(m, organization) for m in page.object_list],
         query=urlencode(kept), filtered=bool(kept), any_messages=any_messages, counts=selectors.status_counts(clients=_clients(request)),
     ))
@@ -96,6 +98,7 @@ def message_detail(request: HttpRequest, org_slug: str, outboundmessage_id: int)
                                                  pk=outboundmessage_id)
     related_label, related_url = selectors.related_link(message, org_slug)
     return render(request, "comms/message_detail.html", shell(
+        request,
         tab="outbox", row=message_row(message, organization), message=message, related_label=related_label,
         related_url=related_url, can_resend=selectors.can_resend(message),
     ))
@@ -134,6 +137,7 @@ def _inbox_page(request: HttpRequest, reply_forms: dict[int, ReplyForm] | None =
         "open": text.pk in forms,
     } for text in page.object_list]
     return render(request, "comms/inbox.html", shell(
+        request,
         tab="inbox", page=page, rows=rows, unread_only=unread_only,
         any_texts=page.paginator.count > 0 or _inbound(request).exists(),
     ))
@@ -164,7 +168,7 @@ def inbound_read(request: HttpRequest, org_slug: str, inboundmessage_id: int) ->
 @org_view(Perm.BACKOFFICE)
 def inbound_read_all(request: HttpRequest, org_slug: str) -> HttpResponse:
     count = compose.inbound_mark_all_read(organization=request.organization,  # type: ignore[attr-defined]
-                                          actor=request.user)
+                                          actor=request.user, clients=_clients(request))
     if count:
         messages.success(request, _("Every text is marked as read."))
     return _back_to_inbox(request, org_slug)

@@ -1,6 +1,7 @@
 """The notification centre: /o/<org_slug>/notifications/ (team) and /portal/<org_slug>/notifications/
 (clients). The same pages for both; each person only ever sees their own entries, so another
-person's or another business's notification is a 404.
+person's or another business's notification is a 404 — and so is, for a coach the owner limited to
+their own clients, an entry about another client (``clients_visible_to``).
 """
 
 from __future__ import annotations
@@ -9,14 +10,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coachos.accounts.forms import LanguageForm
+from coachos.accounts.services import AccountError, user_language_set
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -40,15 +46,26 @@ def _url(audience: str, name: str, request: HttpRequest, **kwargs: Any) -> str:
     return reverse(f"{_ns(audience)}:{name}", kwargs={"org_slug": request.organization.slug, **kwargs})  # type: ignore[attr-defined]
 
 
+def visible_clients(request: HttpRequest) -> QuerySet[Client] | None:
+    """The clients whose entries this person may see: a coach limited to their own clients, those
+    (``clients_visible_to``); None (every entry) for everyone else."""
+    membership = request.membership  # type: ignore[attr-defined]
+    return clients_visible_to(membership) if membership.own_clients_only else None
+
+
 def _own(request: HttpRequest, notification_id: int) -> Notification:
-    return get_object_or_404(Notification, pk=notification_id, user=request.user,
-                             organization=request.organization)  # type: ignore[attr-defined]
+    entries = services.own_notifications(organization=request.organization, user=request.user,  # type: ignore[attr-defined]
+                                         clients=visible_clients(request))
+    return get_object_or_404(entries, pk=notification_id)
 
 
 def _index(request: HttpRequest, audience: str) -> HttpResponse:
-    entries = services.notification_list(organization=request.organization, user=request.user)  # type: ignore[attr-defined]
+    clients = visible_clients(request)
+    entries = services.notification_list(organization=request.organization, user=request.user,  # type: ignore[attr-defined]
+                                         clients=clients)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    unread = services.unread_count(organization=request.organization, user=request.user)  # type: ignore[attr-defined]
+    unread = services.unread_count(organization=request.organization, user=request.user,  # type: ignore[attr-defined]
+                                   clients=clients)
     return render(request, "comms/notifications/index.html", {
         "base": _base(audience), "page": page, "unread": unread, "ns": _ns(audience),
         "read_all_url": _url(audience, "read_all", request),
@@ -74,7 +91,8 @@ def _read(request: HttpRequest, audience: str, notification_id: int) -> HttpResp
 
 
 def _read_all(request: HttpRequest, audience: str) -> HttpResponse:
-    count = services.notifications_read_all(organization=request.organization, user=request.user)  # type: ignore[attr-defined]
+    count = services.notifications_read_all(organization=request.organization, user=request.user,  # type: ignore[attr-defined]
+                                            clients=visible_clients(request))
     if count:
         messages.success(request, _("All notifications marked as read."))
     return redirect(_url(audience, "index", request))
@@ -105,11 +123,35 @@ def _locked(request: HttpRequest, audience: str) -> dict[str, str]:
     return locked
 
 
+def _language(request: HttpRequest) -> tuple[LanguageForm, HttpResponse | None]:
+    """A client's own language, on their settings page (the team chooses theirs on the account page)."""
+    organization = request.organization  # type: ignore[attr-defined]
+    posted = request.method == "POST" and "language" in request.POST
+    form = LanguageForm(request.POST if posted else None, organization=organization,
+                        initial={"language": request.user.language})  # type: ignore[union-attr]
+    if posted and form.is_valid():
+        try:
+            user_language_set(user=request.user, language=form.cleaned_data["language"])  # type: ignore[arg-type]
+        except AccountError as exc:
+            form.add_error("language", str(exc))
+        else:
+            # Said in the language just chosen (the next page speaks it).
+            with translation.override(form.cleaned_data["language"] or organization.locale):
+                messages.success(request, _("Your language is saved."))
+            return form, redirect(_url(services.CLIENT, "preferences", request))
+    return form, None
+
+
 def _preferences(request: HttpRequest, audience: str) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
+    language_form = None
+    if audience == services.CLIENT:
+        language_form, done = _language(request)
+        if done is not None:
+            return done
     locked = _locked(request, audience)
     rows = services.preference_table(organization=organization, user=request.user, audience=audience)
-    if request.method == "POST":
+    if request.method == "POST" and "language" not in request.POST:  # the other form of the page
         enabled = {tuple(value.split(":", 1)) for value in request.POST.getlist("on") if ":" in value}
         # A disabled checkbox is not submitted: it keeps what it was.
         enabled |= {(row.kind.key, via) for row in rows for via, on in row.cells if on and via in locked}
@@ -124,6 +166,7 @@ def _preferences(request: HttpRequest, audience: str) -> HttpResponse:
     return render(request, "comms/notifications/preferences.html", {
         "base": _base(audience), "table": table, "vias": [(via, labels[via]) for via in services.VIAS],
         "locked": locked, "audience": audience, "index_url": _url(audience, "index", request),
+        "language_form": language_form,
     })
 
 

@@ -45,6 +45,7 @@ def _preview_context(request: HttpRequest, channel: str, subject: str, body: str
 @org_view(Perm.BACKOFFICE)
 def template_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "comms/templates.html", shell(
+        request,
         tab="templates", rows=selectors.template_rows(request.organization),  # type: ignore[attr-defined]
         can_edit=_can_edit(request),
     ))
@@ -55,7 +56,8 @@ def template_edit(request: HttpRequest, org_slug: str, kind: str, channel: str) 
     organization = request.organization  # type: ignore[attr-defined]
     spec = _spec(kind, channel)
     can_edit = _can_edit(request)
-    subject, body, enabled = outbox.template_for(organization, spec, channel)
+    wording = outbox.template_for(organization, spec, channel)
+    subject, body, enabled = str(wording[0]), str(wording[1]), wording[2]  # the default, in the reader's language
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the owner changes what messages say."))
@@ -78,12 +80,13 @@ def template_edit(request: HttpRequest, org_slug: str, kind: str, channel: str) 
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
-    default_body = spec.sms if channel == Channel.SMS else spec.email
+    default_body = str(spec.sms if channel == Channel.SMS else spec.email)
     return render(request, "comms/template_edit.html", shell(
+        request,
         tab="templates", form=form, spec=spec, channel_label=Channel(channel).label,
         can_edit=can_edit, custom=MessageTemplate.objects.filter(kind=kind, channel=channel).exists(),
         variables=[(name, catalog.VARIABLES[name]) for name in form.allowed],
-        default_subject=spec.subject if channel == Channel.EMAIL else "", default_body=default_body,
+        default_subject=str(spec.subject) if channel == Channel.EMAIL else "", default_body=default_body,
         raw_length=segments.measure(body) if channel == Channel.SMS else None,
         **_preview_context(request, channel, subject, body),
     ))

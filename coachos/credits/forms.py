@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common import formats
 from coachos.scheduling.models import SessionType
 
 # Currencies without minor units (prices are stored in minor units).
@@ -20,10 +21,8 @@ def exponent_of(currency: str) -> int:
 
 
 def price_text(minor: int, currency: str) -> str:
-    """750.00 USD — a price from minor units, in the business currency."""
-    if exponent_of(currency) == 0:
-        return f"{minor:,} {currency}"
-    return f"{minor // 100:,}.{minor % 100:02d} {currency}"
+    """$750.00 / 750,00 € — a price from minor units, as the business writes amounts (common.formats)."""
+    return formats.format_money(minor, currency)
 
 
 class PlanForm(forms.Form):

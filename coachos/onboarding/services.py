@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
-from coachos.common import events
+from coachos.common import events, formats
 from coachos.credits.models import PackagePlan
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
@@ -402,7 +402,7 @@ def display_answer(answer: dict[str, Any]) -> str:
         return str(_("Yes") if value is True else _("No") if value is False else "—")
     if answer.get("kind") == IntakeQuestion.Kind.DATE:
         try:
-            return date.fromisoformat(value).strftime("%-d %B %Y")
+            return formats.format_date(date.fromisoformat(value), style="long")
         except (TypeError, ValueError):
             return str(value)
     if isinstance(value, list):

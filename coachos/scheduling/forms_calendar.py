@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -81,11 +82,14 @@ class SessionCreateForm(forms.Form):
     skipped = forms.ModelChoiceField(queryset=SkippedOccurrence.objects.none(), required=False,
                                      widget=forms.HiddenInput())
 
-    def __init__(self, *args: Any, tz: ZoneInfo, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tz: ZoneInfo, clients: QuerySet[Client] | None = None, **kwargs: Any) -> None:
+        """``clients``: whom the member may book (``clients_visible_to``); every client by default."""
         super().__init__(*args, **kwargs)
+        clients = Client.objects.all() if clients is None else clients
         self.fields["starts_at"] = LocalDateTimeField(label=_("Starts"), tz=tz)
-        self.fields["skipped"].queryset = SkippedOccurrence.objects.filter(status=SkippedOccurrence.Status.OPEN)
-        self.fields["client"].queryset = Client.objects.exclude(status=Client.Status.ARCHIVED)
+        self.fields["skipped"].queryset = SkippedOccurrence.objects.filter(status=SkippedOccurrence.Status.OPEN,
+                                                                           client__in=clients)
+        self.fields["client"].queryset = clients.exclude(status=Client.Status.ARCHIVED)
         self.fields["session_type"].queryset = SessionType.objects.filter(active=True)
         self.fields["coach"].queryset = Coach.objects.select_related("membership__user")
         self.fields["room"].queryset = Room.objects.all()

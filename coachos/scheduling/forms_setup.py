@@ -13,6 +13,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common import formats
+
 from .models import Coach, Room, SessionType
 from .slots import local_to_utc
 
@@ -52,10 +54,14 @@ class RangeForm(forms.Form):
         start, end = data.get("start_time"), data.get("end_time")
         if start is not None and end is not None and end <= start:
             self.add_error("end_time", _("Must be after the start (%(start)s). A range cannot cross midnight.")
-                           % {"start": start.strftime("%H:%M")})
+                           % {"start": formats.format_time(start)})
         if not data.get("for_individual") and not data.get("for_group"):
             self.add_error(None, _("Choose one-to-one, group or both."))
         return data
+
+
+def _span(start: time, end: time) -> str:
+    return f"{formats.format_time(start)}–{formats.format_time(end)}"
 
 
 class BaseDayFormSet(forms.BaseFormSet):
@@ -73,7 +79,7 @@ class BaseDayFormSet(forms.BaseFormSet):
             if s2 < e1:
                 raise forms.ValidationError(
                     _("%(a)s and %(b)s overlap. Join them into one range or change the times."),
-                    params={"a": f"{s1:%H:%M}–{e1:%H:%M}", "b": f"{s2:%H:%M}–{e2:%H:%M}"},
+                    params={"a": _span(s1, e1), "b": _span(s2, e2)},
                 )
 
     def ranges(self, weekday: int) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from icalendar import Calendar, Event, Timezone, vDuration
 from coachos.clients.models import Client
 from coachos.tenancy.models import Organization
 
+from . import visibility
 from .models import Booking, Coach, TrainingSession
 from .selectors import sessions_in_range
 
@@ -109,19 +110,29 @@ def _names(bookings: Iterable[Booking]) -> list[str]:
 
 
 def coach_calendar(coach: Coach, *, now: datetime | None = None) -> bytes:
-    """Every session of the coach that is not cancelled, from 60 days ago to a year ahead."""
+    """Every session of the coach that is not cancelled, from 60 days ago to a year ahead. A coach
+    the owner limited to their own clients finds only those named (``visibility``); a one-to-one
+    with another coach's client reads as busy."""
     organization = coach.organization
     start, end = feed_window(now)
     calendar = _calendar(f"{organization.name} · {coach.name}", organization)
-    for session in sessions_in_range(start=start, end=end, coach=coach):
-        names = _names(session.bookings.all())
+    sessions = list(sessions_in_range(start=start, end=end, coach=coach))
+    hidden = visibility.hidden_in(coach.membership, sessions)
+    for session in sessions:
+        access = visibility.session_access(session, hidden)
+        if access.busy:
+            calendar.add_component(_event(session, organization=organization, summary=_("Busy"), description="",
+                                          status="CONFIRMED", modified=session.updated_at))
+            continue
+        names = _names(access.bookings)
         shown = ", ".join(names[:MAX_NAMES]) + (f" +{len(names) - MAX_NAMES}" if len(names) > MAX_NAMES else "")
         summary = f"{session.session_type.name} · {shown}" if shown else session.session_type.name
         lines = []
         if names:
             lines.append(_("Booked: %(names)s") % {"names": ", ".join(names)})
         if session.session_type.is_group:
-            lines.append(_("%(taken)s of %(capacity)s places taken") % {"taken": len(names),
+            taken = sum(1 for b in session.bookings.all() if b.status in Booking.ACTIVE)  # named or not
+            lines.append(_("%(taken)s of %(capacity)s places taken") % {"taken": taken,
                                                                         "capacity": session.capacity})
         if session.session_type.video_url:
             lines.append(_("Video: %(url)s") % {"url": session.session_type.video_url})

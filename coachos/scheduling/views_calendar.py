@@ -15,22 +15,22 @@ from zoneinfo import ZoneInfo
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coachos.clients.selectors import clients_visible_to
 from coachos.common import formats
 from coachos.common.problems import problem_response
 from coachos.common.text import sentence
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm, Role
 
-from . import day_grid, services
+from . import day_grid, services, visibility
 from .forms_calendar import CancelForm, MoveForm, NoteForm, SessionCreateForm
 from .models import Booking, Coach, SessionType, TrainingSession, WeeklyAvailability
 from .selectors import calendar_version, coach_list, sessions_in_range, within_hours
@@ -48,8 +48,8 @@ ID_RE = re.compile(r"[0-9]{1,18}")
 # --- helpers ------------------------------------------------------------------------------------
 
 def _when(instant: datetime, tz: ZoneInfo) -> str:
-    local = instant.astimezone(tz)
-    return f"{date_format(local, 'DATE_FORMAT')}, {time_format(local, 'TIME_FORMAT')}"
+    """Dec 8, 2026, 9:00 AM / 8 Dec 2026, 09:00 — in the business's zone and locale."""
+    return formats.format_datetime(instant, zone=tz)
 
 
 def _text_color(hex_color: str) -> str:
@@ -84,16 +84,23 @@ def _sessions() -> Any:
         Prefetch("bookings", queryset=Booking.objects.select_related("client").order_by("created_at")))
 
 
-def _event(session: TrainingSession, *, tz: ZoneInfo, url: str) -> dict[str, Any]:
-    """One session as a FullCalendar event. Uses only what ``sessions_in_range`` prefetched."""
+def _event(session: TrainingSession, *, tz: ZoneInfo, url: str, hidden: set[int] | None = None) -> dict[str, Any]:
+    """One session as a FullCalendar event. Uses only what ``sessions_in_range`` prefetched.
+
+    ``hidden``: clients the member may not see (``visibility.hidden_in``). A one-to-one session of
+    such a client is a busy slot: no name, no link, not draggable; a group session holding one is
+    not draggable either (the move would reach that client)."""
     bookings = list(session.bookings.all())
     active = [b for b in bookings if b.status in Booking.ACTIVE]
+    access = visibility.session_access(session, hidden or set())
     group = session.capacity > 1
-    if group or not bookings:
+    if access.busy:
+        title = _("Busy")
+    elif group or not bookings:
         title = session.session_type.name
     else:
         title = (active or bookings)[0].client.full_name
-    confirmed = (session.status != TrainingSession.Status.CANCELLED and bool(active)
+    confirmed = (session.status != TrainingSession.Status.CANCELLED and bool(active) and not access.busy
                  and all(b.client_confirmed_at for b in active))
     color, text_color = type_colors(session.session_type)
     classes = [f"cal-status-{session.status.replace('_', '-')}"]
@@ -104,11 +111,11 @@ def _event(session: TrainingSession, *, tz: ZoneInfo, url: str) -> dict[str, Any
         "title": title,
         "start": session.starts_at.astimezone(tz).isoformat(timespec="seconds"),
         "end": session.ends_at.astimezone(tz).isoformat(timespec="seconds"),
-        "url": url,
+        "url": "" if access.busy else url,
         "backgroundColor": color,
         "borderColor": color,
         "textColor": text_color,
-        "editable": session.status == TrainingSession.Status.SCHEDULED,
+        "editable": session.status == TrainingSession.Status.SCHEDULED and not access.locked,
         "classNames": classes,
         "extendedProps": {
             "status": session.status,
@@ -173,31 +180,48 @@ def _panel(request: HttpRequest, template: str, context: dict[str, Any], status:
 
 
 def _session_context(request: HttpRequest, session: TrainingSession, **extra: Any) -> dict[str, Any]:
+    """The panel: only the bookings of clients the member may see (a group session's count still
+    counts every place taken); no changes offered when another coach's client is booked in it."""
     tz = request.organization.tzinfo
+    access = visibility.access_for(request.membership, session)
     bookings = list(session.bookings.all())
     active = [b for b in bookings if b.status in Booking.ACTIVE]
     started = session.starts_at <= timezone.now()
     status = session.status
+    changeable = not access.locked
     return {
         "session": session,
-        "bookings": bookings,
+        "bookings": access.bookings,
         "taken": len(active),
         "is_group": session.capacity > 1,
         "confirmed": bool(active) and all(b.client_confirmed_at for b in active),
         "local_start": session.starts_at.astimezone(tz),
         "local_end": session.ends_at.astimezone(tz),
         "started": started,
-        "can_complete": started and status in (TrainingSession.Status.SCHEDULED, TrainingSession.Status.NO_SHOW),
-        "can_no_show": started and status in (TrainingSession.Status.SCHEDULED, TrainingSession.Status.COMPLETED),
-        "can_change": status == TrainingSession.Status.SCHEDULED,
+        "can_complete": changeable and started and status in (TrainingSession.Status.SCHEDULED,
+                                                              TrainingSession.Status.NO_SHOW),
+        "can_no_show": changeable and started and status in (TrainingSession.Status.SCHEDULED,
+                                                             TrainingSession.Status.COMPLETED),
+        "can_change": changeable and status == TrainingSession.Status.SCHEDULED,
         "move_form": extra.pop("move_form", None) or MoveForm(tz=tz, initial={"starts_at": session.starts_at}),
         "note_form": extra.pop("note_form", None) or NoteForm(initial={"notes": session.notes}),
         **extra,
     }
 
 
-def _load(session_id: int) -> TrainingSession:
-    return get_object_or_404(_sessions(), pk=session_id)
+def _load(request: HttpRequest, session_id: int) -> TrainingSession:
+    """The session, unless it is another coach's client's one-to-one (``visibility``): a 404 then."""
+    session = get_object_or_404(_sessions(), pk=session_id)
+    if visibility.access_for(request.membership, session).busy:
+        raise Http404
+    return session
+
+
+def _locked(request: HttpRequest, session: TrainingSession) -> HttpResponse | None:
+    """A change refused (403) because the session holds another coach's client: the panel says why."""
+    if not visibility.access_for(request.membership, session).locked:
+        return None
+    return _refused(request, session, visibility.locked_message(), status=403)
 
 
 def _done(request: HttpRequest, session_id: int, message: str) -> HttpResponse:
@@ -205,15 +229,16 @@ def _done(request: HttpRequest, session_id: int, message: str) -> HttpResponse:
     if not request.htmx:
         messages.success(request, message)
         return redirect("calendar:session", org_slug=request.organization.slug, session_id=session_id)
-    session = _load(session_id)
+    session = _load(request, session_id)
     return _changed(_panel(request, "scheduling/calendar/_session.html",
                            _session_context(request, session, notice=message)), request)
 
 
-def _refused(request: HttpRequest, session: TrainingSession, message: str, **forms: Any) -> HttpResponse:
+def _refused(request: HttpRequest, session: TrainingSession, message: str, status: int = 422,
+             **forms: Any) -> HttpResponse:
     """A change that could not be made: the panel again, the message on top, typed values kept."""
     return _panel(request, "scheduling/calendar/_session.html",
-                  _session_context(request, session, error=message, **forms), status=422)
+                  _session_context(request, session, error=message, **forms), status=status)
 
 
 def _form_error(form: Any) -> str:
@@ -284,8 +309,9 @@ def events(request: HttpRequest, org_slug: str) -> HttpResponse:
     except ValueError as exc:
         return problem_response(400, _("The calendar could not load these dates."), str(exc))
     url = _session_url(org_slug)
-    sessions = sessions_in_range(start=start, end=end, coach=coach, include_cancelled=include_cancelled)
-    response = JsonResponse([_event(s, tz=tz, url=url(s.pk)) for s in sessions], safe=False)
+    sessions = list(sessions_in_range(start=start, end=end, coach=coach, include_cancelled=include_cancelled))
+    hidden = visibility.hidden_in(request.membership, sessions)
+    response = JsonResponse([_event(s, tz=tz, url=url(s.pk), hidden=hidden) for s in sessions], safe=False)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -359,6 +385,7 @@ def day(request: HttpRequest, org_slug: str) -> HttpResponse:
     shown = [s for s in sessions if s.coach_id in {c.pk for c in columns_for}]
     win = day_grid.window([(s.starts_at, s.ends_at) for s in shown], day=the_day, tz=tz)
     url = _session_url(org_slug)
+    hidden = visibility.hidden_in(request.membership, shown)
     columns = []
     for coach in columns_for:
         mine = {s.pk: s for s in shown if s.coach_id == coach.pk}
@@ -367,7 +394,7 @@ def day(request: HttpRequest, org_slug: str) -> HttpResponse:
         events = []
         for spot in placed:
             session = mine[spot.key]
-            event = _event(session, tz=tz, url=url(session.pk))
+            event = _event(session, tz=tz, url=url(session.pk), hidden=hidden)
             begins = formats.format_time(session.starts_at, zone=tz)
             when = f"{begins}–{formats.format_time(session.ends_at, zone=tz)}"
             events.append({"spot": spot, "event": event, "session": session, "time": begins,
@@ -440,10 +467,11 @@ def _new_initial(request: HttpRequest, tz: ZoneInfo) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     tz = request.organization.tzinfo
+    clients = clients_visible_to(request.membership)
     if request.method == "GET":
-        form = SessionCreateForm(tz=tz, initial=_new_initial(request, tz))
+        form = SessionCreateForm(tz=tz, initial=_new_initial(request, tz), clients=clients)
         return _panel(request, "scheduling/calendar/_new.html", {"form": form})
-    form = SessionCreateForm(request.POST, tz=tz)
+    form = SessionCreateForm(request.POST, tz=tz, clients=clients)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -481,7 +509,8 @@ def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view(Perm.BACKOFFICE)
 @require_GET
 def session_detail(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    return _panel(request, "scheduling/calendar/_session.html", _session_context(request, _load(session_id)))
+    return _panel(request, "scheduling/calendar/_session.html",
+                  _session_context(request, _load(request, session_id)))
 
 
 UNDO_SECONDS = 10
@@ -500,9 +529,13 @@ def session_move(request: HttpRequest, org_slug: str, session_id: int) -> HttpRe
     and the same notify choice, which the page offers for ten seconds. Undo is a move back: a
     client who was told hears the time again (it is their original time); one who was not told
     hears nothing."""
-    session = _load(session_id)
+    session = _load(request, session_id)
     tz = request.organization.tzinfo
     wants_json = not request.htmx and "application/json" in request.headers.get("Accept", "")
+    if visibility.access_for(request.membership, session).locked:
+        if wants_json:
+            return problem_response(403, _("The session was not moved."), visibility.locked_message())
+        return _refused(request, session, visibility.locked_message(), status=403)
     form = MoveForm(request.POST, tz=tz)
     status = 400
     if not form.is_valid():
@@ -528,7 +561,7 @@ def session_move(request: HttpRequest, org_slug: str, session_id: int) -> HttpRe
                 message += " " + _("The client was not told.")
             if not wants_json:
                 return _done(request, session_id, message)
-            moved = _load(session_id)
+            moved = _load(request, session_id)
             return JsonResponse({
                 "message": message,
                 "event": _event(moved, tz=tz, url=_session_url(org_slug)(moved.pk)),
@@ -543,7 +576,9 @@ def session_move(request: HttpRequest, org_slug: str, session_id: int) -> HttpRe
 @org_view(Perm.BACKOFFICE)
 @require_POST
 def session_complete(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    session = _load(session_id)
+    session = _load(request, session_id)
+    if (refused := _locked(request, session)) is not None:
+        return refused
     try:
         services.session_complete(session=session, actor=request.user)
     except services.SchedulingError as exc:
@@ -554,7 +589,9 @@ def session_complete(request: HttpRequest, org_slug: str, session_id: int) -> Ht
 @org_view(Perm.BACKOFFICE)
 @require_POST
 def session_no_show(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    session = _load(session_id)
+    session = _load(request, session_id)
+    if (refused := _locked(request, session)) is not None:
+        return refused
     try:
         services.session_no_show(session=session, actor=request.user)
     except services.SchedulingError as exc:
@@ -566,7 +603,9 @@ def session_no_show(request: HttpRequest, org_slug: str, session_id: int) -> Htt
 @require_http_methods(["GET", "POST"])
 def session_cancel(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
     """GET asks for confirmation (and an optional reason); POST cancels."""
-    session = _load(session_id)
+    session = _load(request, session_id)
+    if (refused := _locked(request, session)) is not None:
+        return refused
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -582,7 +621,7 @@ def session_cancel(request: HttpRequest, org_slug: str, session_id: int) -> Http
 @org_view(Perm.BACKOFFICE)
 @require_POST
 def session_note(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    session = _load(session_id)
+    session = _load(request, session_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _refused(request, session, _form_error(form), note_form=form)

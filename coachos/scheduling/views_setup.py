@@ -21,17 +21,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from coachos.clients.selectors import clients_visible_to
+from coachos.common import formats
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm, Role
 
-from . import ical, selectors, services
+from . import ical, selectors, services, visibility
 from .forms_setup import (
-    ZERO_DECIMAL_CURRENCIES,
     AdditionForm,
     BlockedForm,
     CoachSettingsForm,
@@ -103,13 +103,15 @@ def _can_manage_catalog(request: HttpRequest) -> bool:
 
 
 def _conflict_groups(request: HttpRequest) -> list[dict[str, Any]]:
-    """Per coach: sessions that no longer fit, and recurring occurrences the daily job skipped."""
+    """Per coach: sessions that no longer fit, and recurring occurrences the daily job skipped (of
+    the clients this member may see: ``clients_visible_to``)."""
     groups = []
     now = timezone.now()
+    visible = clients_visible_to(request.membership)
     for coach in _coaches(request):
         found = selectors.conflicts_for(coach=coach, now=now)
         skipped = list(SkippedOccurrence.objects.filter(coach=coach, status=SkippedOccurrence.Status.OPEN,
-                                                        starts_at__gt=now)
+                                                        starts_at__gt=now, client__in=visible)
                        .select_related("client", "recurring_booking__session_type"))
         if found or skipped:
             groups.append({"coach": coach, "sessions": found, "skipped": skipped, "can_edit": _can_edit(request, coach),
@@ -143,11 +145,13 @@ def _page(request: HttpRequest, template: str, *, tab: str, coach: Coach | None 
 
 
 def _day(value: datetime, now: datetime) -> str:
-    return date_format(value, "D, M j" if value.year == now.year else "D, M j, Y")
+    """Tuesday, July 7 (the year only when it is not ``now``'s), as the business's locale writes it."""
+    return formats.format_date(value.date(), style="day", today=now.date())
 
 
 def describe_span(starts_at: datetime, ends_at: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """'Mon, Jul 6 – Fri, Jul 10', 'Tue, Jul 7, 09:00–12:00' or 'Tue, Jul 7, 18:00 – Wed, Jul 8, 08:00'."""
+    """'Monday, July 6 – Friday, July 10', 'Tuesday, July 7, 9:00 AM–12:00 PM' or
+    'Tuesday, July 7, 6:00 PM – Wednesday, July 8, 8:00 AM' (in the business's locale)."""
     now = (now or timezone.now()).astimezone(tz)
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
     if start.time() == time(0) and end.time() == time(0):
@@ -157,9 +161,13 @@ def describe_span(starts_at: datetime, ends_at: datetime, tz: ZoneInfo, now: dat
             return _("%(day)s, all day") % {"day": _day(start, now)}
         return ngettext("%(first)s – %(last)s (%(n)s day)", "%(first)s – %(last)s (%(n)s days)", days) % {
             "first": _day(start, now), "last": _day(datetime.combine(last, time(0)), now), "n": days}
+
+    def at(value: datetime) -> str:
+        return formats.format_time(value, zone=tz)
+
     if start.date() == end.date():
-        return f"{_day(start, now)}, {start:%H:%M}–{end:%H:%M}"
-    return f"{_day(start, now)}, {start:%H:%M} – {_day(end, now)}, {end:%H:%M}"
+        return formats.join_date_time(_day(start, now), f"{at(start)}–{at(end)}")
+    return f"{formats.join_date_time(_day(start, now), at(start))} – {formats.join_date_time(_day(end, now), at(end))}"
 
 
 def _spans(items: QuerySet[Any], tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -220,9 +228,8 @@ def _settings_facts(coach: Coach) -> list[tuple[str, str]]:
 
 
 def price_text(minor: int, currency: str) -> str:
-    if currency in ZERO_DECIMAL_CURRENCIES:
-        return f"{minor} {currency}"
-    return f"{minor // 100}.{minor % 100:02d} {currency}"
+    """$80.00 / 80,00 € / ¥8,000 (common.formats)."""
+    return formats.format_money(minor, currency)
 
 
 def _warn_conflicts(request: HttpRequest, coach: Coach, done: str) -> None:
@@ -531,11 +538,9 @@ def rooms(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view(Perm.BACKOFFICE)
 def conflicts(request: HttpRequest, org_slug: str) -> HttpResponse:
     groups = _conflict_groups(request)
+    hidden = visibility.hidden_in(request.membership, [s for group in groups for s in group["sessions"]])
     for group in groups:
-        group["rows"] = [
-            {"session": s, "clients": [b.client.full_name for b in s.bookings.all() if b.status in Booking.ACTIVE]}
-            for s in group["sessions"]
-        ]
+        group["rows"] = [{"session": s, "clients": _conflict_clients(s, hidden)} for s in group["sessions"]]
         group["skipped_rows"] = [
             {"row": row, "why": str(REASONS.get(row.detail, row.get_reason_display())),
              "book_url": _rebook_url(request, row)}
@@ -543,6 +548,17 @@ def conflicts(request: HttpRequest, org_slug: str) -> HttpResponse:
         ]
     return _page(request, "scheduling/setup/conflicts.html", tab="conflicts", groups=groups,
                  conflict_total=sum(g["count"] for g in groups))
+
+
+def _conflict_clients(session: TrainingSession, hidden: set[int]) -> list[str]:
+    """The booked clients' names; those of clients the member may not see only counted."""
+    active = [b for b in session.bookings.all() if b.status in Booking.ACTIVE]
+    names = [b.client.full_name for b in active if b.client_id not in hidden]
+    others = sum(1 for b in active if b.client_id in hidden)
+    if others:
+        names.append(ngettext("%(n)d client of another coach", "%(n)d clients of another coach", others)
+                     % {"n": others})
+    return names
 
 
 def _rebook_url(request: HttpRequest, row: SkippedOccurrence) -> str:
@@ -589,6 +605,9 @@ def _resolve_conflict(request: HttpRequest, org_slug: str, session_id: int, *,
         done = done_time_off
     if not reason:
         messages.info(request, _("That session no longer needs a decision."))
+        return redirect("setup:conflicts", org_slug=org_slug)
+    if resolve is services.conflict_cancel and visibility.access_for(request.membership, session).locked:
+        messages.error(request, visibility.locked_message())  # cancelling would reach another coach's client
         return redirect("setup:conflicts", org_slug=org_slug)
     try:
         resolve(session=session, actor=request.user)

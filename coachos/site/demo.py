@@ -20,6 +20,7 @@ from coachos.accounts.models import User
 from coachos.automations.demo import seed_automations
 from coachos.billing.demo import seed_billing
 from coachos.books.demo import seed_books
+from coachos.chat.demo import seed_chat
 from coachos.clients.demo import seed_tags
 from coachos.clients.models import Client
 from coachos.comms.demo import seed_messages
@@ -128,6 +129,7 @@ DEMO_STEPS: list[Callable[[Organization], None]] = [
     seed_billing,  # online purchases, a refund, manual payments, memberships (local gateway)
     seed_messages,  # after the bookings: their confirmations get a history, reminders, texts in
     seed_automations,  # after the messages: the STOP opt-out explains a failed run
+    seed_chat,  # after the messages: clients' texts join their conversations
     seed_message_history,  # last: what the steps queued has gone out
 ]
 

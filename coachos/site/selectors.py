@@ -54,9 +54,11 @@ def day_bounds(*, organization: Organization, day: date) -> tuple[datetime, date
     return start, end
 
 
-def dashboard_sessions(*, organization: Organization, day: date, coach: Coach | None) -> list[DaySession]:
+def dashboard_sessions(*, organization: Organization, day: date, coach: Coach | None,
+                       clients: QuerySet[Client] | None = None) -> list[DaySession]:
     """A day's sessions (not cancelled) with their active bookings, in two queries whatever the
-    number of sessions and bookings."""
+    number of sessions and bookings. With ``clients`` (``clients_visible_to``), only the bookings
+    of those clients, and no session whose bookings are all of other clients (one query more)."""
     start, end = day_bounds(organization=organization, day=day)
     sessions = (TrainingSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
                 .exclude(status=TrainingSession.Status.CANCELLED)
@@ -69,10 +71,18 @@ def dashboard_sessions(*, organization: Organization, day: date, coach: Coach | 
                 .order_by("starts_at", "pk"))
     if coach is not None:
         sessions = sessions.filter(coach=coach)
+    sessions_list = list(sessions)
+    shown: set[int] | None = None
+    if clients is not None:
+        booked = {b.client_id for s in sessions_list for b in s.active_bookings}  # type: ignore[attr-defined]
+        shown = set(clients.filter(pk__in=booked).values_list("pk", flat=True)) if booked else set()
     result = []
-    for s in sessions:
+    for s in sessions_list:
+        bookings = [b for b in s.active_bookings if shown is None or b.client_id in shown]  # type: ignore[attr-defined]
+        if s.active_bookings and not bookings:  # type: ignore[attr-defined]
+            continue  # another coach's client's session: not theirs to list
         rows = []
-        for b in s.active_bookings:  # type: ignore[attr-defined]
+        for b in bookings:
             link = getattr(b, "credit_link", None)
             rows.append(DayBooking(client_name=b.client.full_name, client_id=b.client_id,
                                    confirmed=b.client_confirmed_at is not None,

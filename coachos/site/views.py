@@ -3,6 +3,7 @@ the scheduling day, the clients' credit cards, the books' money), so it lives on
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
@@ -50,8 +51,14 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
 
     def day(offset: int) -> dict[str, object]:
         date = today + timedelta(days=offset)
-        sessions = [] if no_calendar else dashboard_sessions(organization=organization, day=date, coach=coach)
+        sessions = [] if no_calendar else dashboard_sessions(organization=organization, day=date, coach=coach,
+                                                             clients=visible)
         return {"date": date, "is_today": offset == 0, "sessions": sessions}
+
+    money = dashboard_money(organization=organization) if with_money else None
+    if money is not None and visible is not None:  # the renewals name clients: only theirs
+        theirs = set(visible.filter(pk__in=[r.client_id for r in money.renewals]).values_list("pk", flat=True))
+        money = replace(money, renewals=[r for r in money.renewals if r.client_id in theirs])
 
     return render(
         request, "site/dashboard.html",
@@ -62,5 +69,5 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
          "no_calendar": no_calendar, "days": [day(0), day(1)],
          "attention": dashboard_attention(organization=organization, coach=coach, coaches=[] if no_calendar else coaches,
                                           with_money=with_money, base=visible),
-         "money": dashboard_money(organization=organization) if with_money else None},
+         "money": money},
     )

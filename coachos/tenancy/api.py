@@ -7,10 +7,11 @@ from ninja import Field, Router, Schema
 from ninja.pagination import CursorPagination, paginate
 from pydantic import ConfigDict, field_validator
 
-from coachos.common.api import require_perm
+from coachos.common.api import phones_parsed, require_perm
+from coachos.common.phones import phone_region
 
 from . import services
-from .models import AuditEntry
+from .models import AuditEntry, Organization
 from .roles import Perm
 
 router = Router(tags=["business"])
@@ -47,8 +48,10 @@ class OrganizationPatch(Schema):
     timezone: str | None = Field(None, description="IANA time zone name, e.g. America/Chicago")
     currency: str | None = Field(None, min_length=3, max_length=3)
     locale: str | None = None
-    phone: str | None = None
-    sms_number: str | None = Field(None, description="E.164, e.g. +13125550123; empty to clear")
+    phone: str | None = Field(None, description="As people type it, with its country code or as a number of the "
+                                                "business's country; kept in E.164. Empty to clear.")
+    sms_number: str | None = Field(None, description="E.164, e.g. +13125550123, or a number of the business's "
+                                                     "country (read as the phone is); empty to clear")
     address: str | None = None
     quiet_hours_start: str | None = Field(None, pattern=HHMM, description="HH:MM")
     quiet_hours_end: str | None = Field(None, pattern=HHMM, description="HH:MM")
@@ -100,6 +103,10 @@ def organization_patch(request: HttpRequest, payload: OrganizationPatch) -> dict
     for field in ("phone", "sms_number", "address", "locale"):
         if field in data and data[field] is None:
             data[field] = ""
+    # Read in the country being saved, as the settings form does.
+    business = request.organization  # type: ignore[attr-defined]
+    saved = Organization(country=business.country, timezone=data.get("timezone") or business.timezone)
+    phones_parsed(data, ("phone", "sms_number"), region=phone_region(saved))
     org = services.organization_update(
         organization=request.organization, actor=request.auth, data=data  # type: ignore[attr-defined]
     )

@@ -3,6 +3,10 @@
 Pages under an organization URL (a route with ``org_slug``) and API calls with a bearer
 token run inside ``django_scopes.scope(organization=...)`` and the business's time zone.
 Everything else runs with no scope, so a tenant query there raises instead of leaking.
+
+Language: a signed-in person's own (``User.language``) when they chose one, else the business's; dates
+and money keep the business's country either way. Public pages of a business (the booking page) speak
+the business's language; pages of no business, the person's own or the browser's.
 """
 
 from __future__ import annotations
@@ -60,11 +64,11 @@ class TenancyMiddleware:
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return self.get_response(request)
+            return self._own_language(request)
         request.coachos_route = match.route  # type: ignore[attr-defined]
         slug = match.kwargs.get("org_slug")
         if slug is None:
-            return self.get_response(request)
+            return self._own_language(request)
 
         organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
@@ -75,6 +79,7 @@ class TenancyMiddleware:
             raise Http404("No such page.")
 
         with scope(organization=organization):
+            language = ""
             if perm != PUBLIC:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
@@ -88,10 +93,24 @@ class TenancyMiddleware:
                     raise PermissionDenied("Your role does not allow this page.")
                 if request.session.get("current_org") != organization.slug:
                     request.session["current_org"] = organization.slug
+                language = language_of(request.user)
             request.organization = organization  # type: ignore[attr-defined]
-            with (timezone.override(organization.tzinfo), translation.override(organization.locale),
-                  formats.activate(organization)):  # dates, times and money as the business writes them
-                return self.get_response(request)
+            language = language or organization.locale
+            # Dates, times and money as the business writes them, in the reader's language.
+            with (timezone.override(organization.tzinfo), translation.override(language),
+                  formats.activate(organization, language)):
+                response = self.get_response(request)
+            return _says_language(response, language)
+
+    def _own_language(self, request: HttpRequest) -> HttpResponse:
+        """A page of no business (the account pages): the person's own language, if they chose one.
+        Only a request with a session cookie can be someone's, so others never load a session."""
+        language = (language_of(request.user) if settings.SESSION_COOKIE_NAME in request.COOKIES else "")
+        if not language:
+            return self.get_response(request)
+        with translation.override(language):
+            response = self.get_response(request)
+        return _says_language(response, language)
 
     def _api(self, request: HttpRequest) -> HttpResponse:
         header = request.headers.get("Authorization", "")
@@ -110,6 +129,20 @@ class TenancyMiddleware:
             request.membership = membership  # type: ignore[attr-defined]
             with timezone.override(token.organization.tzinfo):
                 return self.get_response(request)
+
+
+def language_of(user: Any) -> str:
+    """The language a person chose for their pages and messages; "" when they left it to the business."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    language = getattr(user, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+def _says_language(response: HttpResponse, language: str) -> HttpResponse:
+    # LocaleMiddleware would label the response with the browser's language, outside our override.
+    response.headers["Content-Language"] = language
+    return response
 
 
 def memberships_of(user: Any) -> list[Membership]:

@@ -222,7 +222,7 @@ def test_patch_with_no_change_writes_no_audit_entry(client: DjangoClient, owner:
         ({"timezone": "America/Chicago ", "name": "X"}, "timezone", "time zone"),
         ({"quiet_hours_start": "25:00"}, "quiet_hours_start", "quiet_hours_start"),
         ({"quiet_hours_end": "7am"}, "quiet_hours_end", "quiet_hours_end"),
-        ({"sms_number": "5550123"}, "sms_number", "international format"),
+        ({"sms_number": "5550123"}, "sms_number", "phone number"),
         ({"currency": "XYZ"}, "currency", "currency"),
         ({"name": ""}, "name", "name"),
         ({"name": None}, "name", "name"),

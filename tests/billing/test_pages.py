@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from coachos.tenancy.roles import Role
 from tests.conftest import login_as
@@ -117,3 +117,18 @@ def test_the_receipt_attachment_builder_makes_the_pdf(org, pending):
     assert built is not None
     filename, content, mimetype = built
     assert filename.endswith(".pdf") and mimetype == "application/pdf" and content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_the_receipt_is_in_the_clients_language(org, pending, buyer):
+    from coachos.accounts.models import User
+    from coachos.billing.receipts import receipt_pdf
+    from tests.onboarding.test_waivers import pdf_text
+
+    buyer.user = User.objects.create_user(email="ana.es@example.com", password="x" * 12, language="es")
+    buyer.save(update_fields=["user"])
+    post_event(checkout_completed(pending))
+    with scope(organization=org):
+        pending.refresh_from_db()
+        text = pdf_text(receipt_pdf(pending))
+    assert "Recibo R-" in text and "Receipt R-" not in text

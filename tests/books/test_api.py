@@ -14,7 +14,7 @@ from coachos.books.services import money_event_record
 from coachos.tenancy.roles import Role
 
 from ..conftest import bearer
-from ..factories import ClientFactory, ExpenseFactory, MoneyEventFactory, member
+from ..factories import ClientFactory, ExpenseFactory, MoneyEventFactory, PurchaseFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -36,20 +36,22 @@ def _post(client, url, body, headers):
 
 def test_money_events_for_a_purchase(client, org, owner):
     ann = ClientFactory(organization=org)
+    with scope(organization=org):
+        bought, other = PurchaseFactory(client=ann).pk, PurchaseFactory(client=ann).pk
     sale = rec(org, K.SALE, 75000, datetime(2026, 3, 1, 10, tzinfo=CHICAGO), client=ann, related_type="purchase",
-               related_id=41, external_id="ch_1", method="stripe")
+               related_id=bought, external_id="ch_1", method="stripe")
     fee = rec(org, K.PLATFORM_FEE, 1500, datetime(2026, 3, 1, 10, tzinfo=CHICAGO), related_type="purchase",
-              related_id=41, external_id="ch_1")
-    rec(org, K.SALE, 100, datetime(2026, 3, 1, 10, tzinfo=CHICAGO), related_type="purchase", related_id=42)
-    rec(org, K.SALE, 100, datetime(2026, 3, 1, 10, tzinfo=CHICAGO), related_type="membership", related_id=41)
-    response = client.get("/api/v1/money-events?purchase=41", **bearer(owner, org))
+              related_id=bought, external_id="ch_1")
+    rec(org, K.SALE, 100, datetime(2026, 3, 1, 10, tzinfo=CHICAGO), related_type="purchase", related_id=other)
+    rec(org, K.SALE, 100, datetime(2026, 3, 1, 10, tzinfo=CHICAGO), related_type="membership", related_id=bought)
+    response = client.get(f"/api/v1/money-events?purchase={bought}", **bearer(owner, org))
     assert response.status_code == 200
     results = response.json()["results"]
     assert [r["id"] for r in results] == [sale.pk, fee.pk]
     assert set(results[0]) == FIELDS
     assert results[0] | {"occurred_at": None} == {
         "id": sale.pk, "kind": "sale", "amount_minor": 75000, "currency": "USD", "occurred_at": None,
-        "client": ann.pk, "related_type": "purchase", "related_id": 41, "external_id": "ch_1", "method": "stripe",
+        "client": ann.pk, "related_type": "purchase", "related_id": bought, "external_id": "ch_1", "method": "stripe",
         "description": "", "reverses": None,
     }
     assert datetime.fromisoformat(results[0]["occurred_at"]) == datetime(2026, 3, 1, 10, tzinfo=CHICAGO)
@@ -80,9 +82,13 @@ def test_bad_filters_are_422_problems(client, org, owner, query):
 
 
 def test_money_events_are_per_business(client, org, other_org, owner):
-    MoneyEventFactory(organization=other_org, related_type="purchase", related_id=5)
-    response = client.get("/api/v1/money-events?purchase=5", **bearer(owner, org))
-    assert response.json()["results"] == []
+    with scope(organization=other_org):
+        theirs = PurchaseFactory(client=ClientFactory(organization=other_org))
+    MoneyEventFactory(organization=other_org, related_type="purchase", related_id=theirs.pk)
+    # Another business's purchase is not one of this business's: a 404, as for no purchase at all.
+    response = client.get(f"/api/v1/money-events?purchase={theirs.pk}", **bearer(owner, org))
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert client.get("/api/v1/money-events", **bearer(owner, org)).json()["results"] == []
 
 
 def test_create_list_and_void_expenses(client, org, owner):

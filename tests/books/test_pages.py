@@ -264,7 +264,7 @@ def test_ledger_entry_page(web, org):
     event = rec(org, K.MANUAL_PAYMENT, 4200, datetime(2026, 2, 3, 9, tzinfo=CHICAGO), method="cash",
                 external_id="till-7")
     body = web.get(base(org) + f"ledger/{event.pk}/").content.decode()
-    assert "42.00 USD" in body and "till-7" in body and "Cash" in body
+    assert "$42.00" in body and "till-7" in body and "Cash" in body
 
 
 # --- roles and tenancy --------------------------------------------------------------------------

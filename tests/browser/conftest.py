@@ -5,16 +5,25 @@ own browser download is not used (it does not work on our machines): without Chr
 CHROMIUM_PATH (default /usr/bin/chromium) the tests fail, they never skip.
 
 A module changes the browser context (viewport, time zone) by overriding `context_options`,
-and checks console errors by overriding `expected_console_errors`.
+and checks console errors by overriding `expected_console_errors`. Tests that need WebSockets
+(chat) use `asgi_server` instead of `live_server`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.error import URLError
+from urllib.parse import quote
 
 import pytest
 from django.test import Client as DjangoClient
@@ -117,3 +126,70 @@ def log_in(page: Page, base: str, user: Any) -> None:
     client = DjangoClient()
     client.force_login(user)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
+
+
+# --- an ASGI server (pages, API and the events socket) -------------------------------------------
+# pytest-django's live_server is WSGI only: it has no WebSocket. Chat's browser tests run the
+# project's ASGI application under uvicorn in a subprocess, on the test database (the test commits:
+# use it with transactional_db), with the in-memory channel layer (one process).
+
+@dataclass
+class AsgiServer:
+    url: str
+    process: subprocess.Popen[str]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[AsgiServer]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "COACHOS_", "PYTEST"))}
+    for name in ("REDIS_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    env.update({"DJANGO_SETTINGS_MODULE": "coachos.settings", "COACHOS_TESTING": "1", "DEBUG": "0",
+                "DATABASE_URL": _test_database_url(), "EMAIL_URL": "locmem://", "LOG_LEVEL": "WARNING",
+                "PUBLIC_BASE_URL": url, "PRIVATE_MEDIA_ROOT": str(tmp_path / "private")})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "coachos.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
+        cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # straight to 127.0.0.1
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"the ASGI server exited: {output}", pytrace=False)
+            try:
+                with opener.open(f"{url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the ASGI server did not start in 30 seconds", pytrace=False)
+            time.sleep(0.1)
+        yield AsgiServer(url=url, process=process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

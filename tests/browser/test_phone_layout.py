@@ -156,3 +156,24 @@ def test_on_a_wide_screen_the_menu_button_is_not_shown(live_server: Any, page: P
     expect(page.locator("#backoffice-nav").get_by_role("link", name="Clients")).to_be_visible()
     expect(page.get_by_role("button", name="Filters")).to_be_hidden()
     expect(page.locator("#client-filter-more select[name=status]")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conversation_pages_fit_a_phone(live_server: Any, page: Page, demo: dict[str, User]) -> None:
+    """Chat's pages beyond the navigation: a thread (with its composer), the client picker, and the
+    client's thread in the portal. (No socket here: live_server is WSGI; the pages work without it.)"""
+    log_in(page, live_server.url, demo["owner"])
+    page.goto(f"{live_server.url}/o/{DEMO_SLUG}/chat/")
+    threads = page.eval_on_selector_all(".chat-row-link", "links => links.map((a) => a.href)")
+    assert len(threads) >= 3  # the demo has conversations, one of them a group
+    assert_no_sideways_scroll(page, [*threads[:3], f"{live_server.url}/o/{DEMO_SLUG}/chat/new/?q=a"])
+    page.goto(threads[0])
+    expect(page.locator("[data-chat-composer] textarea")).to_be_visible()
+    assert page.eval_on_selector("[data-chat-scroll]", "n => n.scrollWidth <= n.clientWidth")
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, demo["client"])
+    page.goto(f"{live_server.url}/portal/{DEMO_SLUG}/chat/")
+    threads = page.eval_on_selector_all(".chat-row-link", "links => links.map((a) => a.href)")
+    assert threads
+    assert_no_sideways_scroll(page, threads)

@@ -77,8 +77,9 @@ def test_clients_without_email_do_not_clash(client: DjangoClient, owner: Any, or
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"phone": "3125550199"}, "phone"),
-        ({"phone": "+1 312 555 0199"}, "phone"),
+        # Typed numbers of the business's country are read as such (tests/api/test_phones.py).
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "call me"}, "phone"),
         ({"phone": "+0123456789"}, "phone"),
         ({"email": "not-an-email"}, "email"),
         ({"first_name": ""}, "first_name"),
@@ -271,7 +272,7 @@ def test_patch_tags_replaces_them(client: DjangoClient, owner: Any, org: Organiz
         ({"first_name": ""}, "first_name"),
         ({"last_name": None}, "last_name"),
         ({"status": "gone"}, "status"),
-        ({"phone": "3125550199"}, "phone"),
+        ({"phone": "12345"}, "phone"),
         ({"email": "taken@example.com"}, "email"),
         ({"email": "nope"}, "email"),
         ({"birthday": "2999-01-01"}, "birthday"),

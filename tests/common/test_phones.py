@@ -132,3 +132,16 @@ def test_csv_import_reads_numbers_in_the_business_country(london: Organization) 
     good, bad = report.rows
     assert good.values["phone"] == "+447700900123" and not good.errors
     assert bad.errors and bad.errors[0].startswith("phone: ")
+
+
+@pytest.mark.django_db
+def test_the_phone_filter_reads_nationally_at_home_and_internationally_abroad() -> None:
+    from django.template import Context, Template
+    from django_scopes import scope
+
+    from tests.factories import OrganizationFactory
+
+    template = Template("{% load phone from formats %}{{ a|phone }} / {{ b|phone }}")
+    with scope(organization=OrganizationFactory(country="GB")):
+        rendered = template.render(Context({"a": "+447700900123", "b": "+13125550123"}))
+    assert rendered == "07700 900123 / +1 312-555-0123"

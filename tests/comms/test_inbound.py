@@ -229,6 +229,15 @@ def test_y_confirms_the_booking_replies_and_tells_the_team(frozen: Any, sms_org:
     assert "Tess Texter" in notification.title
 
 
+@pytest.mark.parametrize("answer", ["Sí", "si!", "Oui", "ja"])
+def test_yes_in_spanish_french_or_german_confirms_too(frozen: Any, sms_org: Organization, texter: Any,
+                                                      answer: str) -> None:
+    booking = booked(sms_org, texter, NOW + timedelta(hours=23, minutes=30))
+    message = send_text(answer)
+    assert message is not None and (message.handled_as, message.booking_id) == (Handling.CONFIRM, booking.pk)
+    assert confirmed(booking)
+
+
 def test_a_booking_made_an_hour_ahead_is_confirmed_by_answering_its_confirmation(
         frozen: Any, sms_org: Organization, texter: Any, owner: Any, sms_sent: list[Any]) -> None:
     """Booked inside both reminders' windows, so no reminder will ever ask: the confirmation does."""

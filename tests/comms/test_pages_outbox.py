@@ -58,7 +58,7 @@ def test_a_deferred_message_says_until_when_in_the_business_zone(org, web):
     with timezone.override("Asia/Tokyo"):
         html = web.get(url(org)).content.decode()
     assert "Held: quiet hours" in html
-    assert "Held by quiet hours (21:00–08:00, your time zone) until Wednesday, November 25, 8:00 AM" in html
+    assert "Held by quiet hours (9:00 PM–8:00 AM, your time zone) until Wednesday, November 25, 8:00 AM" in html
 
 
 def test_filters_narrow_the_list(org, web):

@@ -84,12 +84,12 @@ def test_the_fill_page_keeps_typed_values_and_stores_readable_answers(org: Any, 
         response = IntakeResponse.objects.get()
     shown = {a["label"]: services.display_answer(a) for a in response.answers}
     assert shown == {"Goals": "Run 10k", "History": "Knee op 2019", "Level": "Beginner", "Days": "Mon, Fri",
-                     "Weight (kg)": "72.5", "Last check-up": "15 January 2026", "Any injuries?": "No"}
+                     "Weight (kg)": "72.5", "Last check-up": "January 15, 2026", "Any injuries?": "No"}
     section = login_as(owner).get(reverse("onboarding:client_section",
                                           kwargs={"org_slug": org.slug, "client_id": client_record.pk}))
     assert section.status_code == 200
     body = section.content.decode()
-    assert "Health questionnaire" in body and "15 January 2026" in body and "<html" not in body
+    assert "Health questionnaire" in body and "January 15, 2026" in body and "<html" not in body
 
 
 def test_the_builder_adds_edits_reorders_and_removes(org: Any, owner: Any) -> None:

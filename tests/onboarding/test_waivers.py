@@ -412,3 +412,19 @@ def test_public_details_page_links_to_the_waiver(org: Any, owner: Any, client_us
     html = response.content.decode()
     assert "Before booking, please sign Liability waiver." in html
     assert reverse("onboarding_portal:waiver", kwargs={"org_slug": org.slug}) in html
+
+
+def test_the_pdf_is_in_the_signers_language_with_the_time_as_the_business_writes_it(
+        org: Any, owner: Any, client_user: Any, client_record: Any) -> None:
+    """A client who reads Spanish gets the record in Spanish; the exact UTC instant stays beside it."""
+    from coachos.onboarding.pdf import signature_pdf
+
+    client_user.language = "es"
+    client_user.save(update_fields=["language"])
+    template = make_waiver(org, owner)
+    with time_machine.travel(datetime(2026, 12, 8, 15, 4, 5, tzinfo=UTC), tick=False), scope(organization=org):
+        signature = sign(client_record, template.current_version(), typed_adopted=True)
+        text = pdf_text(signature_pdf(signature))
+    assert "Firmado por" in text and "Signed by" not in text
+    assert "2026-12-08T15:04:05Z" in text
+    assert "2026-12-08 " not in text  # no hand-made local timestamp any more

@@ -414,8 +414,8 @@ def test_panel_shows_clients_type_time_room_status_and_notes(web, org, coach, pt
     response = web.get(url(org, "session", session_id=s.pk), **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("Olivia Martinez", "Personal training", "Studio A", "Scheduled", "Jordan Reyes", "July 1, 2030",
-                 "10 a.m.", "11 a.m.", "Left knee: no deep squats", "Running late maybe", "Confirmed by the client",
+    for text in ("Olivia Martinez", "Personal training", "Studio A", "Scheduled", "Jordan Reyes", "Monday, July 1, 2030",
+                 "10:00\u202fAM–11:00\u202fAM", "Left knee: no deep squats", "Running late maybe", "Confirmed by the client",
                  "America/Chicago"):
         assert text in html, text
     assert url(org, "cancel", session_id=s.pk) in html and url(org, "move", session_id=s.pk) in html

@@ -128,10 +128,9 @@ def test_the_panels_notify_box_is_on_by_default_and_can_be_turned_off(web, org, 
     assert reschedules(booked) >= 1
 
 
-def test_a_time_ending_in_a_period_ends_the_sentence_once(web, org, hours, booked):
+def test_the_move_message_names_the_new_time_as_the_business_writes_it_in_one_sentence(web, org, hours, booked):
     body = drag(web, org, booked, "2030-07-01T09:00:00-05:00").json()
-    assert body["message"].endswith("9 a.m."), body["message"]
-    assert "a.m.." not in body["message"]
+    assert body["message"] == "Moved to Jul 1, 2030, 9:00\u202fAM.", body["message"]
     response = web.post(url(org, "move", session_id=booked.pk), {"starts_at": "2030-07-01T08:00"}, **HTMX)
     text = response.content.decode()
-    assert "8 a.m." in text and "a.m.." not in text
+    assert "Jul 1, 2030, 8:00\u202fAM." in text and "AM.." not in text

@@ -177,7 +177,7 @@ def test_an_unknown_zone_falls_back_to_the_business(setup: dict[str, Any]) -> No
 def test_a_zone_far_east_moves_slots_to_the_next_local_day(setup: dict[str, Any]) -> None:
     # 16:00 Friday in Chicago is 06:00 Saturday in Tokyo: it is listed under Saturday.
     html = DjangoClient().get(times_url(setup["org"], setup["type"], tz="Asia/Tokyo")).content.decode()
-    saturday = html.split('id="d-20260606"')[1].split("</section>")[0]
+    saturday = html.split('id="d-2026-06-06"')[1].split("</section>")[0]
     assert encode_slot(setup["coach"].pk, datetime(2026, 6, 5, 16, 0, tzinfo=CHICAGO)) in saturday
 
 

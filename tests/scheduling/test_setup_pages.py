@@ -135,7 +135,7 @@ def test_overview_shows_the_week_time_off_extra_time_and_settings(org, owner_coa
                               for_individual=False, room=room)
     BlockedSlotFactory(coach=owner_coach, reason="Dentist")
     text = page(web.get(base(org)))
-    assert "09:00–12:00" in text and "14:00–18:00" in text
+    assert "9:00\u202fAM–12:00\u202fPM" in text and "2:00\u202fPM–6:00\u202fPM" in text
     assert "Studio A" in text
     assert "7h a week" in text
     assert "Dentist" in text
@@ -319,7 +319,7 @@ def test_one_day_and_a_morning(org, owner_coach, web):
     ]
     text = page(web.get(blocked_url(org, owner_coach)))
     assert "all day" in text
-    assert "08:00–12:30" in text
+    assert "8:00\u202fAM–12:30\u202fPM" in text
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -397,7 +397,7 @@ def test_add_and_remove_extra_time(org, owner_coach, web):
     assert addition.ends_at == datetime.combine(day, time(20), tzinfo=org.tzinfo)
     assert (addition.for_individual, addition.for_group, addition.room_id) == (False, True, room.pk)
     text = page(web.get(url))
-    assert "18:00–20:00" in text and "Studio B" in text and "Late class" in text
+    assert "6:00\u202fPM–8:00\u202fPM" in text and "Studio B" in text and "Late class" in text
     assert web.post(f"{base(org)}extra-time/{addition.pk}/remove/").status_code == 302
     with scope(organization=org):
         assert not AvailabilityAddition.objects.exists()
@@ -504,7 +504,7 @@ def test_create_edit_and_deactivate_a_session_type(org, owner_coach, web):
     assert (created.name, created.price_minor, created.color, created.capacity) == ("Personal training", 8050,
                                                                                    "#1e88e5", 1)
     text = page(web.get(url))
-    assert "80.50 USD" in text and "One-to-one" in text
+    assert "$80.50" in text and "One-to-one" in text
 
     edit = f"{url}{created.pk}/"
     assert 'value="80.50"' in page(web.get(edit))
@@ -631,9 +631,10 @@ def test_describe_span_reads_well_across_dst():
     # 8 March 2026 is the spring-forward day in Chicago: a 23-hour whole day.
     start = datetime(2026, 3, 8, tzinfo=tz)
     end = datetime(2026, 3, 9, tzinfo=tz)
-    assert describe_span(start, end, tz, now) == "Sun, Mar 8, all day"
-    assert describe_span(start, datetime(2026, 3, 13, tzinfo=tz), tz, now) == "Sun, Mar 8 – Thu, Mar 12 (5 days)"
+    assert describe_span(start, end, tz, now) == "Sunday, March 8, all day"
+    assert describe_span(start, datetime(2026, 3, 13, tzinfo=tz), tz, now) == (
+        "Sunday, March 8 – Thursday, March 12 (5 days)")
     assert describe_span(datetime(2026, 3, 9, 9, tzinfo=tz), datetime(2026, 3, 9, 12, tzinfo=tz), tz,
-                         now) == "Mon, Mar 9, 09:00–12:00"
+                         now) == "Monday, March 9, 9:00\u202fAM–12:00\u202fPM"
     assert describe_span(datetime(2027, 1, 4, 18, tzinfo=tz), datetime(2027, 1, 5, 8, tzinfo=tz), tz,
-                         now) == "Mon, Jan 4, 2027, 18:00 – Tue, Jan 5, 2027, 08:00"
+                         now) == "Monday, January 4, 2027, 6:00\u202fPM – Tuesday, January 5, 2027, 8:00\u202fAM"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django import template
 
-from coachos.common import formats
+from coachos.common import formats, phones
 
 register = template.Library()
 
@@ -57,3 +57,9 @@ def money(minor: int | None, currency: str | None = None) -> str:
 def number(value: int | float | Decimal | None, decimals: int | None = None) -> str:
     """1,234.5 / 1.234,5; ``|number:1`` fixes the decimals."""
     return formats.format_number(value, decimals=None if decimals is None else int(decimals))
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """+447700900123 → "07700 900123" for a British business, "+44 7700 900123" elsewhere."""
+    return phones.phone_format(value or "", region=phones.scoped_region())

@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_scopes import scope
 
+from coachos.clients.selectors import clients_visible_to
+
 from ..notifications import unread_count
 
 register = template.Library()
@@ -25,7 +27,9 @@ def bell_context(request: HttpRequest) -> dict[str, Any]:
     ns = "notifications" if membership.is_team else "portal_notifications"
     # Its own scope: error pages (403) render after the request's scope has closed.
     with scope(organization=organization):
-        count = unread_count(organization=organization, user=user)
+        # A coach limited to their own clients counts only entries about those (or about no client).
+        clients = clients_visible_to(membership) if membership.own_clients_only else None
+        count = unread_count(organization=organization, user=user, clients=clients)
     kwargs = {"org_slug": organization.slug}
     return {"show": True, "count": count, "shown": "99+" if count > 99 else str(count),
             "list_url": reverse(f"{ns}:index", kwargs=kwargs), "bell_url": reverse(f"{ns}:bell", kwargs=kwargs)}

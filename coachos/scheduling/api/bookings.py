@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,10 +15,11 @@ from ninja.decorators import decorate_view
 from pydantic import ConfigDict
 
 from coachos.clients.models import Client
+from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import require_perm
 from coachos.tenancy.roles import Perm
 
-from .. import services
+from .. import services, visibility
 from ..models import Booking, Coach, RecurringBooking, SessionType, TrainingSession
 from .common import (
     Day,
@@ -40,6 +42,8 @@ router = Router(tags=["bookings"])
 
 MAX_ID = 2**63 - 1
 CONFLICT = "409: the time cannot be had (`code`: taken, unavailable, limit, full, held)."
+NOT_YOURS = ("404: a client the token's member may not see (a coach the owner limited to their own clients); "
+             "422 on `client` when the business has no such client.")
 
 
 class BookingIn(Schema):
@@ -144,8 +148,27 @@ def booking_out(request: HttpRequest, booking: Booking) -> dict[str, Any]:
     }
 
 
-def _booking(booking_id: int) -> Booking:
-    return get_object_or_404(Booking.objects.select_related("session"), pk=booking_id)
+def _booking(request: HttpRequest, booking_id: int) -> Booking:
+    """A booking of a client the caller may see (``clients_visible_to``); else a 404."""
+    return get_object_or_404(visible_bookings(request).select_related("session"), pk=booking_id)
+
+
+def visible_bookings(request: HttpRequest) -> QuerySet[Booking]:
+    """The bookings of the clients the caller may see. The role is checked first: a client's token
+    is a 403 here, as everywhere, not a 404."""
+    require_perm(request, Perm.BACKOFFICE)
+    return visibility.bookings_visible_to(request.membership)  # type: ignore[attr-defined]
+
+
+def visible_recurring(request: HttpRequest) -> QuerySet[RecurringBooking]:
+    return visibility.recurring_visible_to(request.membership)  # type: ignore[attr-defined]
+
+
+def _client(request: HttpRequest, client_id: int) -> Client:
+    """The client of a new booking: 422 when the business has none with this id, 404 when the
+    caller may not see them (a coach limited to their own clients)."""
+    return reference(Client, client_id, "client", _("client"),
+                     visible=clients_visible_to(request.membership))  # type: ignore[attr-defined]
 
 
 def recurring_out(request: HttpRequest, rb: RecurringBooking,
@@ -165,14 +188,15 @@ def recurring_out(request: HttpRequest, rb: RecurringBooking,
 
 # --- bookings -----------------------------------------------------------------------------------
 
-@router.post("/bookings", response={201: BookingOut, **problems(400, 409, 422)},
+@router.post("/bookings", response={201: BookingOut, **problems(400, 404, 409, 422)},
              summary="Book a client at an open time",
-             description="Books as a client would: only one of the open times of GET /slots. " + CONFLICT)
+             description="Books as a client would: only one of the open times of GET /slots. " + CONFLICT + " "
+                         + NOT_YOURS)
 def booking_create(request: HttpRequest, payload: BookingIn) -> Status[dict[str, Any]]:
     require_perm(request, Perm.BACKOFFICE)
     coach = reference(Coach, payload.coach, "coach", _("coach"))
     session_type = reference(SessionType, payload.session_type, "session_type", _("session type"))
-    client = reference(Client, payload.client, "client", _("client"))
+    client = _client(request, payload.client)
     booking = services.booking_create(coach=coach, session_type=session_type, client=client,
                                       starts_at=payload.starts_at, actor=request.auth, note=payload.note,
                                       mode=services.CLIENT)
@@ -182,18 +206,18 @@ def booking_create(request: HttpRequest, payload: BookingIn) -> Status[dict[str,
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **problems(404)}, summary="One booking")
 def booking_get(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    return booking_out(request, _booking(booking_id))
+    return booking_out(request, _booking(request, booking_id))
 
 
 @router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **problems(400, 404, 422)},
              summary="Cancel a booking (by the business)",
              description="The body is optional. A one-to-one session is cancelled with its booking; a place in a "
                          "group session is offered to the waitlist.")
-@decorate_view(found_first(booking_id=Booking))
+@decorate_view(found_first(booking_id=visible_bookings))
 def booking_cancel(request: HttpRequest, booking_id: int,
                    payload: Body[CancelIn | None] = None) -> dict[str, Any]:  # type: ignore[assignment]
     require_perm(request, Perm.BACKOFFICE)
-    booking = services.booking_cancel(booking=_booking(booking_id), actor=request.auth, by=services.COACH,
+    booking = services.booking_cancel(booking=_booking(request, booking_id), actor=request.auth, by=services.COACH,
                                       reason=payload.reason if payload else "")
     return booking_out(request, booking)
 
@@ -202,26 +226,26 @@ def booking_cancel(request: HttpRequest, booking_id: int,
              summary="Move a booking to another time (by the business)",
              description="Any time the coach has free, as on the coach's calendar. A place in a group session "
                          "moves to a session at the new time: the booking returned then has a new id. " + CONFLICT)
-@decorate_view(found_first(booking_id=Booking))
+@decorate_view(found_first(booking_id=visible_bookings))
 def booking_reschedule(request: HttpRequest, booking_id: int, payload: RescheduleIn) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    booking = services.booking_reschedule(booking=_booking(booking_id), starts_at=payload.starts_at,
+    booking = services.booking_reschedule(booking=_booking(request, booking_id), starts_at=payload.starts_at,
                                           actor=request.auth, by=services.COACH)
-    return booking_out(request, _booking(booking.pk))
+    return booking_out(request, _booking(request, booking.pk))
 
 
 # --- recurring bookings -------------------------------------------------------------------------
 
-@router.post("/recurring-bookings", response={201: RecurringCreatedOut, **problems(400, 422)},
+@router.post("/recurring-bookings", response={201: RecurringCreatedOut, **problems(400, 404, 422)},
              summary="Book a client every week or two at the same local time",
              description="Books the next 6 weeks at once (a daily job keeps 6 weeks booked). Each occurrence keeps "
                          "its wall-clock time across DST changes. Occurrences on blocked time, outside the coach's "
-                         "hours or clashing with another session are skipped and listed in `skipped`.")
+                         "hours or clashing with another session are skipped and listed in `skipped`. " + NOT_YOURS)
 def recurring_create(request: HttpRequest, payload: RecurringIn) -> Status[dict[str, Any]]:
     require_perm(request, Perm.BACKOFFICE)
     rb, result = services.recurring_create(
         coach=reference(Coach, payload.coach, "coach", _("coach")),
-        client=reference(Client, payload.client, "client", _("client")),
+        client=_client(request, payload.client),
         session_type=reference(SessionType, payload.session_type, "session_type", _("session type")),
         weekday=weekday_number(payload.weekday), start_time=payload.start_time, start_date=payload.start_date,
         end_date=payload.end_date, every_weeks=payload.every_weeks, actor=request.auth,
@@ -234,14 +258,14 @@ def recurring_create(request: HttpRequest, payload: RecurringIn) -> Status[dict[
             summary="One recurring booking and its upcoming sessions")
 def recurring_get(request: HttpRequest, recurring_id: int) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    return recurring_out(request, get_object_or_404(RecurringBooking, pk=recurring_id))
+    return recurring_out(request, get_object_or_404(visible_recurring(request), pk=recurring_id))
 
 
 @router.post("/recurring-bookings/{recurring_id}/cancel", response={200: RecurringCancelledOut, **problems(404)},
              summary="Stop a recurring booking and cancel its future sessions")
 def recurring_cancel(request: HttpRequest, recurring_id: int) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    rb = get_object_or_404(RecurringBooking, pk=recurring_id)
+    rb = get_object_or_404(visible_recurring(request), pk=recurring_id)
     cancelled = services.recurring_cancel(rb=rb, actor=request.auth)
     rb.refresh_from_db()
     return {**recurring_out(request, rb), "sessions_cancelled": cancelled}

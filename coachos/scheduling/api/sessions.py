@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from coachos.common.api import require_perm
 from coachos.tenancy.roles import Perm
 
-from .. import selectors, services
+from .. import selectors, services, visibility
 from .. import slots as engine
 from ..models import Coach, TrainingSession
 from .common import DATE_RE, Instant, OutInstant, Text, found_first, local, parse_day, parse_instant, problems, zone_of
@@ -60,7 +60,9 @@ class SessionOut(Schema):
     recurring_booking: int | None
     capacity: int
     spots_left: int = Field(description="Places not taken by an active booking.")
-    bookings: list[SessionBooking] = Field(description="Every booking of the session, cancelled ones too.")
+    bookings: list[SessionBooking] = Field(description="Every booking of the session, cancelled ones too, except "
+                                                       "those of clients the token's member may not see (a coach "
+                                                       "limited to their own clients); `spots_left` counts those too.")
 
 
 class SessionCancelIn(Schema):
@@ -75,19 +77,32 @@ class MoveIn(Schema):
     starts_at: Instant = Field(description="The new start, ISO 8601 with a UTC offset; the length is kept.")
 
 
-def session_out(request: HttpRequest, session: TrainingSession) -> dict[str, Any]:
+def session_out(request: HttpRequest, session: TrainingSession, hidden: set[int] | None = None) -> dict[str, Any]:
+    """``hidden``: the clients the caller may not see (``visibility.hidden_in``); found here when not given."""
     zone = zone_of(request)
+    if hidden is None:
+        hidden = visibility.hidden_in(request.membership, [session])  # type: ignore[attr-defined]
     return {
         "id": session.pk, "starts_at": local(session.starts_at, zone), "ends_at": local(session.ends_at, zone),
         "status": session.status, "coach": session.coach_id, "session_type": session.session_type_id,
         "room": session.room_id, "recurring_booking": session.recurring_booking_id, "capacity": session.capacity,
         "spots_left": selectors.spots_left(session),
-        "bookings": [{"id": b.pk, "client": b.client_id, "status": b.status} for b in session.bookings.all()],
+        "bookings": [{"id": b.pk, "client": b.client_id, "status": b.status}
+                     for b in visibility.session_access(session, hidden).bookings],
     }
 
 
 def _session(session_id: int) -> TrainingSession:
     return get_object_or_404(TrainingSession.objects.prefetch_related("bookings"), pk=session_id)
+
+
+def _session_for_change(request: HttpRequest, session_id: int) -> TrainingSession:
+    """A session the caller may change: not one holding an active booking of a client they may not
+    see (a 403: the change would reach that client)."""
+    session = _session(session_id)
+    if visibility.access_for(request.membership, session).locked:  # type: ignore[attr-defined]
+        raise PermissionDenied(visibility.locked_message())
+    return session
 
 
 def _instant(bound: date | datetime, request: HttpRequest, *, end: bool) -> datetime:
@@ -107,9 +122,10 @@ def session_list(request: HttpRequest, filters: Query[SessionQuery]) -> list[dic
     if end - start > timedelta(days=MAX_DAYS):
         raise ValidationError({"end": [_("The range may cover at most %(n)s days.") % {"n": MAX_DAYS}]})
     coach = get_object_or_404(Coach, pk=filters.coach) if filters.coach is not None else None
-    sessions = selectors.sessions_in_range(start=start, end=end, coach=coach,
-                                           include_cancelled=filters.include_cancelled)
-    return [session_out(request, s) for s in sessions]
+    sessions = list(selectors.sessions_in_range(start=start, end=end, coach=coach,
+                                                include_cancelled=filters.include_cancelled))
+    hidden = visibility.hidden_in(request.membership, sessions)  # type: ignore[attr-defined]
+    return [session_out(request, s, hidden) for s in sessions]
 
 
 @router.get("/sessions/{session_id}", response={200: SessionOut, **problems(404)}, summary="One session")
@@ -122,7 +138,7 @@ def session_get(request: HttpRequest, session_id: int) -> dict[str, Any]:
              summary="Mark a session completed (once it has started)")
 def session_complete(request: HttpRequest, session_id: int) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    session = services.session_complete(session=_session(session_id), actor=request.auth)
+    session = services.session_complete(session=_session_for_change(request, session_id), actor=request.auth)
     return session_out(request, _session(session.pk))
 
 
@@ -130,7 +146,7 @@ def session_complete(request: HttpRequest, session_id: int) -> dict[str, Any]:
              summary="Mark a session as a no-show (once it has started)")
 def session_no_show(request: HttpRequest, session_id: int) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    session = services.session_no_show(session=_session(session_id), actor=request.auth)
+    session = services.session_no_show(session=_session_for_change(request, session_id), actor=request.auth)
     return session_out(request, _session(session.pk))
 
 
@@ -141,7 +157,7 @@ def session_no_show(request: HttpRequest, session_id: int) -> dict[str, Any]:
 def session_cancel(request: HttpRequest, session_id: int,
                    payload: Body[SessionCancelIn | None] = None) -> dict[str, Any]:  # type: ignore[assignment]
     require_perm(request, Perm.BACKOFFICE)
-    session = services.session_cancel(session=_session(session_id), actor=request.auth,
+    session = services.session_cancel(session=_session_for_change(request, session_id), actor=request.auth,
                                       reason=payload.reason if payload else "")
     return session_out(request, _session(session.pk))
 
@@ -153,5 +169,6 @@ def session_cancel(request: HttpRequest, session_id: int,
 @decorate_view(found_first(session_id=TrainingSession))
 def session_move(request: HttpRequest, session_id: int, payload: MoveIn) -> dict[str, Any]:
     require_perm(request, Perm.BACKOFFICE)
-    session = services.session_move(session=_session(session_id), starts_at=payload.starts_at, actor=request.auth)
+    session = services.session_move(session=_session_for_change(request, session_id), starts_at=payload.starts_at,
+                                    actor=request.auth)
     return session_out(request, _session(session.pk))

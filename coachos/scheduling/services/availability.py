@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coachos.common import formats
 from coachos.common.errors import validation_message
 from coachos.tenancy import audit
 from coachos.tenancy.models import Membership
@@ -106,7 +107,7 @@ def _check_ranges(ranges: Sequence[dict[str, Any]]) -> None:
     for r in ranges:
         if r["end_time"] <= r["start_time"]:
             raise SchedulingError(_("Each range must end after it starts (%(s)s–%(e)s).")
-                                  % {"s": r["start_time"].strftime("%H:%M"), "e": r["end_time"].strftime("%H:%M")})
+                                  % {"s": formats.format_time(r["start_time"]), "e": formats.format_time(r["end_time"])})
         if not 0 <= r["weekday"] <= 6:
             raise SchedulingError(_("Unknown day of the week."))
         by_day.setdefault(r["weekday"], []).append((r["start_time"], r["end_time"]))

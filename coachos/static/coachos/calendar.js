@@ -298,7 +298,8 @@
       },
       eventClick: (info) => {
         info.jsEvent.preventDefault();
-        openPanel(info.event.url);
+        // A busy slot (another coach's client) has no panel to open.
+        if (info.event.url) openPanel(info.event.url);
       },
       select: (info) => openPanel(newSessionUrl(info.startStr)),
       eventDragStart: () => { dragging = true; },
