@@ -214,3 +214,44 @@ def test_a_booking_email_in_the_outbox(key: str, business: Organization, owner_w
     page = _page(owner_web, f"/o/{business.slug}/messages/{email.pk}/")
     assert shows(page, booking.session.session_type.name)
     check(page, key, ("day", "clock"))
+
+
+def test_a_booking_text(key: str, business: Organization, booking: Any) -> None:
+    """SMS: the day and time as the business writes them (the business's zone, which it is here)."""
+    _stamp(booking.client, sms_consent=True, sms_consent_at=TODAY)
+    _stamp(business, sms_number="+13125550199")
+    booking.client.refresh_from_db()
+    business.refresh_from_db()
+    with scope(organization=business):
+        notify.client(organization=business, kind="booking_confirmation", client=booking.client, related=booking)
+        text = OutboundMessage.objects.get(kind="booking_confirmation", channel="sms").body
+    check(text, key, ("day", "clock"))
+
+
+# --- billing: the receipt PDF --------------------------------------------------------------------
+
+def _pdf_text(body: bytes) -> str:
+    """The text a ReportLab PDF draws (streams ASCII85 + Flate; its fonts' encoding is cp1252, which
+    PDF strings may also write as octal escapes)."""
+    import base64
+    import zlib
+
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", body, re.S):
+        try:
+            chunks.append(zlib.decompress(base64.a85decode(stream.strip(), adobe=True)))
+        except (ValueError, zlib.error):
+            continue
+    raw = b"\n".join(chunks)
+    raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), raw)
+    return raw.decode("cp1252", errors="replace").replace("\\(", "(").replace("\\)", ")")
+
+
+def test_a_receipt(key: str, business: Organization, starts: datetime) -> None:
+    from coachos.billing.receipts import receipt_pdf
+
+    purchase = PurchaseFactory(client=ClientFactory(organization=business), amount_minor=16000,
+                               currency=business.currency, paid_at=starts)
+    with scope(organization=business):
+        text = _pdf_text(receipt_pdf(purchase))
+    check(text, key, ("short", "clock", "money"))
