@@ -1,4 +1,4 @@
-"""`make bench`: run every bench/bench_*.py and print its figures.
+"""`make bench`: run every bench/bench_*.py and print its figures (`bench/run.py chat`: only bench_chat).
 
 Each module has ``run() -> list[tuple[str, str]]`` (figure name, value). Benchmarks print
 figures; tests never assert timings. The database is DATABASE_URL's (PostgreSQL in `make
@@ -44,6 +44,9 @@ def main() -> int:
     django.setup()
     call_command("migrate", verbosity=0)
     modules = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
+    wanted = sys.argv[1:]  # `bench/run.py chat login`: only bench_chat and bench_login
+    if wanted:
+        modules = [name for name in modules if name.removeprefix("bench_") in wanted]
     if not modules:
         print("no benchmarks yet")
         return 0

@@ -18,6 +18,8 @@ from pydantic import ValidationError as PydanticValidationError
 from coachos.chat.errors import ChatError
 from coachos.common.problems import problem_response
 from coachos.credits.services import NO_CREDITS, CreditError
+from coachos.notes.errors import NotesError
+from coachos.progress.errors import ProgressError
 from coachos.scheduling.services.errors import CONFLICT_CODES, SchedulingError
 
 
@@ -99,6 +101,26 @@ def _chat(request: HttpRequest, exc: ChatError) -> HttpResponse:
     return response
 
 
+@api.exception_handler(NotesError)
+def _notes(request: HttpRequest, exc: NotesError) -> HttpResponse:
+    titles = {403: "Forbidden", 409: "Conflict"}
+    extra: dict[str, Any] = {}
+    if exc.status == 422 or exc.field:
+        extra["errors"] = [{"field": exc.field, "message": str(exc)}]
+    if exc.current_version is not None:
+        extra["current_version"] = exc.current_version
+    return problem_response(exc.status, titles.get(exc.status, "Invalid request"), str(exc), code=exc.code, **extra)
+
+
+@api.exception_handler(ProgressError)
+def _progress(request: HttpRequest, exc: ProgressError) -> HttpResponse:
+    titles = {403: "Forbidden", 409: "Conflict", 413: "File too large", 415: "Unsupported file type"}
+    extra: dict[str, Any] = {}
+    if exc.status == 422 or exc.field:
+        extra["errors"] = [{"field": exc.field, "message": str(exc)}]
+    return problem_response(exc.status, titles.get(exc.status, "Invalid request"), str(exc), code=exc.code, **extra)
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem_response(
@@ -152,6 +174,8 @@ def _register_routers() -> None:
     from coachos.clients.api import router as clients_router
     from coachos.comms.api import router as comms_router
     from coachos.credits.api import router as credits_router
+    from coachos.notes.api import router as notes_router
+    from coachos.progress.api import router as progress_router
     from coachos.scheduling.api import router as scheduling_router
     from coachos.tenancy.api import router as tenancy_router
 
@@ -164,6 +188,8 @@ def _register_routers() -> None:
     api.add_router("", books_router)
     api.add_router("", automations_router)
     api.add_router("", chat_router)
+    api.add_router("", notes_router)
+    api.add_router("", progress_router)
 
 
 _register_routers()

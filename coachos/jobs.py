@@ -91,6 +91,27 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="Delete files uploaded for a chat message that was never sent (after a day).",
     ),
     PeriodicJob(
+        name="journal-goal-reminders",
+        task="coachos.notes.tasks.send_journal_reminders",
+        every=timedelta(hours=1),
+        description="From Thursday 18:00 in each client's zone, remind clients behind their weekly journal goal "
+                    "(once a week at most; their preferences apply).",
+    ),
+    PeriodicJob(
+        name="progress-overdue-tasks",
+        task="coachos.progress.tasks.note_overdue_tasks",
+        every=timedelta(minutes=15),
+        description="Announce (task.overdue) each client task newly overdue in its business's zone, once per "
+                    "task and missed day or week.",
+    ),
+    PeriodicJob(
+        name="progress-monthly-reports",
+        task="coachos.progress.tasks.send_monthly_reports",
+        every=timedelta(hours=1),
+        description="From the 1st at 08:00 in each business's zone, email the clients who get it their previous "
+                    "month's progress report (PDF attached), once per client and month.",
+    ),
+    PeriodicJob(
         name="run-automations",
         task="coachos.automations.tasks.run_automations",
         every=timedelta(minutes=1),

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "coachos.books",
     "coachos.automations",
     "coachos.chat",
+    "coachos.notes",
+    "coachos.progress",
     "coachos.site",  # the top floor: dashboard, navigation, demo seed (DESIGN.md, floors)
 ]
 
@@ -147,6 +149,11 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coachos_cache"}
     }
+# Chat's rate counts and "who is looking" are read and written on every message (coachos/chat): the
+# shared cache when it is Redis (or the tests'); without Redis this process's memory, not a table —
+# chat's sockets all live in one process then anyway (the in-memory channel layer below).
+CACHES["chat"] = (dict(CACHES["default"]) if REDIS_URL or TESTING
+                  else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chat"})
 
 # --- real time (chat sockets): a frame sent by one web process reaches sockets held by the others ---
 if REDIS_URL:
@@ -162,8 +169,8 @@ if REDIS_URL:
         }
     }
 else:
-    # One process (`make run`): frames stay in memory.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process (`make run`): frames stay in memory (channels' layer, without its clean-up walk per frame).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "coachos.chat.layers.InMemoryChannelLayer"}}
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -279,6 +286,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A file sent in a conversation (coachos/chat/attachments.py); larger uploads are refused before they are read.
 CHAT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# A progress photo (coachos/progress/services/photos.py); larger uploads are refused before they are read.
+PROGRESS_PHOTO_MAX_BYTES = 15 * 1024 * 1024
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")

@@ -23,6 +23,7 @@ urlpatterns = [
     # Sections of the client's page that belong to the apps above clients (coachos/clients/sections.py).
     path("o/<slug:org_slug>/clients/", include("coachos.credits.urls_client_sections")),
     path("o/<slug:org_slug>/clients/", include("coachos.scheduling.urls_client_sections")),
+    path("o/<slug:org_slug>/clients/", include("coachos.progress.urls")),  # the client's progress (section, page)
     path("o/<slug:org_slug>/packages/", include(("coachos.credits.urls", "packages"))),
     path("portal/<slug:org_slug>/", include("coachos.clients.urls", namespace="portal")),
     path("portal/<slug:org_slug>/help/", include((site_help.portal, "portal_help"))),
@@ -42,6 +43,12 @@ urlpatterns = [
     path("o/<slug:org_slug>/automations/", include(("coachos.automations.urls", "automations"))),
     path("o/<slug:org_slug>/chat/", include(("coachos.chat.urls", "chat"))),
     path("portal/<slug:org_slug>/chat/", include(("coachos.chat.urls_portal", "portal_chat"))),
+    path("portal/<slug:org_slug>/progress/", include("coachos.progress.urls_portal")),
+    path("o/<slug:org_slug>/notes/", include(("coachos.notes.urls", "notes"))),
+    path("o/<slug:org_slug>/journal/", include(("coachos.notes.urls_journal", "journal"))),
+    path("o/<slug:org_slug>/sessions/", include(("coachos.notes.urls_sessions", "sessions"))),
+    path("portal/<slug:org_slug>/journal/", include(("coachos.notes.urls_portal_journal", "portal_journal"))),
+    path("portal/<slug:org_slug>/sessions/", include(("coachos.notes.urls_portal_sessions", "portal_sessions"))),
     path("webhooks/twilio/", include(("coachos.comms.urls_webhooks", "twilio_webhooks"))),
     path("webhooks/stripe", include(("coachos.billing.urls_webhooks", "stripe_webhooks"))),
     path("book/<slug:org_slug>/", include(("coachos.scheduling.urls_public", "booking"))),

@@ -851,3 +851,297 @@ TENANT_FACTORIES.update({
     Reaction: ReactionFactory, Attachment: AttachmentFactory, MessageReport: MessageReportFactory,
     UnreadNotice: UnreadNoticeFactory,
 })
+
+
+# --- notes ---------------------------------------------------------------------------------------
+from coachos.notes.models import (  # noqa: E402
+    JournalEntry,
+    JournalGoal,
+    JournalPrompt,
+    JournalPromptRecipient,
+    JournalTag,
+    Note,
+    NoteActionItem,
+    NoteTag,
+    NoteTemplate,
+    NoteVersion,
+    SessionRating,
+)
+
+
+class NoteTagFactory(ScopedFactory):
+    class Meta:
+        model = NoteTag
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"topic {n}")
+
+
+class NoteTemplateFactory(ScopedFactory):
+    class Meta:
+        model = NoteTemplate
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    sections = factory.LazyFunction(lambda: [{"heading": "Plan", "hint": "What comes next"}])
+
+
+class NoteFactory(ScopedFactory):
+    class Meta:
+        model = Note
+
+    # Everything of one business: pass ``organization`` (and, if wanted, objects of that business).
+    organization = factory.SubFactory(OrganizationFactory)
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    title = "Week 3"
+    body_html = "<p>Squats felt strong.</p>"
+    body_text = "Squats felt strong."
+
+
+class NoteVersionFactory(ScopedFactory):
+    class Meta:
+        model = NoteVersion
+
+    organization = factory.SubFactory(OrganizationFactory)
+    note = factory.LazyAttribute(lambda o: NoteFactory(organization=o.organization))
+    version = 1
+    body_html = "<p>Squats felt strong.</p>"
+
+
+class NoteActionItemFactory(ScopedFactory):
+    class Meta:
+        model = NoteActionItem
+
+    organization = factory.SubFactory(OrganizationFactory)
+    note = factory.LazyAttribute(lambda o: NoteFactory(organization=o.organization))
+    client = factory.SelfAttribute("note.client")
+    text = "Walk 8,000 steps a day"
+    key = factory.Sequence(lambda n: f"client:walk {n}")
+    assignee = "client"
+
+
+class JournalTagFactory(ScopedFactory):
+    class Meta:
+        model = JournalTag
+
+    organization = factory.SubFactory(OrganizationFactory)
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    name = factory.Sequence(lambda n: f"mood {n}")
+
+
+class JournalPromptFactory(ScopedFactory):
+    class Meta:
+        model = JournalPrompt
+
+    organization = factory.SubFactory(OrganizationFactory)
+    text = "What went well this week?"
+
+
+class JournalEntryFactory(ScopedFactory):
+    class Meta:
+        model = JournalEntry
+
+    organization = factory.SubFactory(OrganizationFactory)
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    title = "A good week"
+    body_html = "<p>I slept better.</p>"
+    body_text = "I slept better."
+    mood = 4
+
+
+class JournalPromptRecipientFactory(ScopedFactory):
+    class Meta:
+        model = JournalPromptRecipient
+
+    organization = factory.SubFactory(OrganizationFactory)
+    prompt = factory.LazyAttribute(lambda o: JournalPromptFactory(organization=o.organization))
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+
+
+class JournalGoalFactory(ScopedFactory):
+    class Meta:
+        model = JournalGoal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    entries_per_week = 3
+
+
+class SessionRatingFactory(ScopedFactory):
+    class Meta:
+        model = SessionRating
+
+    organization = factory.SubFactory(OrganizationFactory)
+    booking = factory.LazyAttribute(lambda o: BookingFactory(
+        session=TrainingSessionFactory(coach=CoachFactory(organization=o.organization), status="completed"),
+        status="completed"))
+    session = factory.SelfAttribute("booking.session")
+    client = factory.SelfAttribute("booking.client")
+    coach = factory.SelfAttribute("booking.session.coach")
+    stars = 5
+
+
+TENANT_FACTORIES.update({
+    NoteTag: NoteTagFactory, NoteTemplate: NoteTemplateFactory, Note: NoteFactory, NoteVersion: NoteVersionFactory,
+    NoteActionItem: NoteActionItemFactory, JournalTag: JournalTagFactory, JournalPrompt: JournalPromptFactory,
+    JournalEntry: JournalEntryFactory, JournalPromptRecipient: JournalPromptRecipientFactory,
+    JournalGoal: JournalGoalFactory, SessionRating: SessionRatingFactory,
+})
+
+
+# --- progress ------------------------------------------------------------------------------------
+import datetime as _progress_dt  # noqa: E402
+from decimal import Decimal as _ProgressDecimal  # noqa: E402
+
+from coachos.progress.models import (  # noqa: E402
+    Goal,
+    GoalChange,
+    Measurement,
+    MeasurementKind,
+    Milestone,
+    ProgressPhoto,
+    ProgressSettings,
+    Task,
+    TaskCompletion,
+)
+
+
+def _tiny_jpeg() -> bytes:
+    import io as _io
+
+    from PIL import Image as _Image
+
+    out = _io.BytesIO()
+    _Image.new("RGB", (2, 2), "white").save(out, format="JPEG")
+    return out.getvalue()
+
+
+# A tiny white JPEG: what a progress photo's files hold in tests that do not upload one.
+TINY_JPEG = _tiny_jpeg()
+
+
+class MeasurementKindFactory(ScopedFactory):
+    class Meta:
+        model = MeasurementKind
+
+    organization = factory.SubFactory(OrganizationFactory)
+    key = factory.Sequence(lambda n: f"plank_time_{n}")
+    name = factory.Sequence(lambda n: f"Plank time {n}")
+    unit = "s"
+
+
+class MeasurementFactory(ScopedFactory):
+    class Meta:
+        model = Measurement
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    kind = "weight"
+    value_si = _ProgressDecimal("80")
+    entered_value = _ProgressDecimal("80")
+    entered_unit = "kg"
+    measured_at = factory.LazyFunction(lambda: _progress_dt.datetime.now(_progress_dt.UTC))
+
+
+class GoalFactory(ScopedFactory):
+    class Meta:
+        model = Goal
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    title = "Run 5 km"
+    start_date = factory.LazyFunction(lambda: _progress_dt.datetime.now(_progress_dt.UTC).date())
+
+
+class MilestoneFactory(ScopedFactory):
+    class Meta:
+        model = Milestone
+
+    goal = factory.SubFactory(GoalFactory)
+    organization = factory.SelfAttribute("goal.organization")
+    title = "Run 2 km"
+
+
+class GoalChangeFactory(ScopedFactory):
+    class Meta:
+        model = GoalChange
+
+    goal = factory.SubFactory(GoalFactory)
+    organization = factory.SelfAttribute("goal.organization")
+    field = "created"
+    new = "Run 5 km"
+
+
+class TaskFactory(ScopedFactory):
+    class Meta:
+        model = Task
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    title = "Stretch 10 minutes"
+    start_date = factory.LazyFunction(lambda: _progress_dt.datetime.now(_progress_dt.UTC).date())
+
+
+class TaskCompletionFactory(ScopedFactory):
+    class Meta:
+        model = TaskCompletion
+
+    task = factory.SubFactory(TaskFactory)
+    organization = factory.SelfAttribute("task.organization")
+    period = factory.SelfAttribute("task.start_date")
+
+
+class ProgressPhotoFactory(ScopedFactory):
+    class Meta:
+        model = ProgressPhoto
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    pose = "front"
+    taken_on = factory.LazyFunction(lambda: _progress_dt.datetime.now(_progress_dt.UTC).date())
+    key = factory.LazyFunction(lambda: _uuid.uuid4().hex)
+    extension = "jpg"
+    content_type = "image/jpeg"
+    file = factory.django.FileField(filename="photo.jpg", data=TINY_JPEG)
+    thumbnail = factory.django.FileField(filename="thumb.jpg", data=TINY_JPEG)
+    width = 1
+    height = 1
+    size = len(TINY_JPEG)
+
+
+class ProgressSettingsFactory(ScopedFactory):
+    class Meta:
+        model = ProgressSettings
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+
+
+TENANT_FACTORIES.update({
+    MeasurementKind: MeasurementKindFactory, Measurement: MeasurementFactory, Goal: GoalFactory,
+    Milestone: MilestoneFactory, GoalChange: GoalChangeFactory, Task: TaskFactory,
+    TaskCompletion: TaskCompletionFactory, ProgressPhoto: ProgressPhotoFactory,
+    ProgressSettings: ProgressSettingsFactory,
+})
+
+from coachos.progress.models import MonthlyReport, ProgressDefaults  # noqa: E402
+
+
+class ProgressDefaultsFactory(ScopedFactory):
+    class Meta:
+        model = ProgressDefaults
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class MonthlyReportFactory(ScopedFactory):
+    class Meta:
+        model = MonthlyReport
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    month = _progress_dt.date(2026, 1, 1)
+    status = "sent"
+
+
+TENANT_FACTORIES.update({ProgressDefaults: ProgressDefaultsFactory, MonthlyReport: MonthlyReportFactory})

@@ -61,6 +61,7 @@ pytestmark = pytest.mark.django_db
 PLAIN_NUMBER = re.compile(
     r"(_minor|_minutes|_hours|_days|_weeks|_number|_threshold|_per_day|_per_week|_per_month|_count)$"
     r"|^(page_size|limit|year|capacity|sessions|day_of_month|every_weeks|quantity|amount)$|^credits(_\w+)?$"
+    r"|^(mood|stars|base_version)$"
 )
 ID_HINT = re.compile(r"(_id|_ids)$|\bids?\b", re.IGNORECASE)
 FIELD_CONVENTION = (
@@ -121,7 +122,9 @@ class Operation:
 
 
 # Fields that name a message of the conversation in the path: chat's read mark and thread cursors.
-FIELD_MODELS = {"up_to": "chat.Message", "after": "chat.Message", "before": "chat.Message"}
+FIELD_MODELS = {"up_to": "chat.Message", "after": "chat.Message", "before": "chat.Message",
+                # The notes list's author filter: a team member, by membership id.
+                "author": "tenancy.Membership"}
 
 
 def model_for_field(name: str, *, many: bool = False) -> type | None:
@@ -294,6 +297,19 @@ BODIES.update({
     "POST /api/v1/conversations/{conversation_id}/messages": lambda b: [{"attachments": [AttachmentFactory(
         organization=b.org, uploaded_by=b.owner).pk]}],
 })
+
+
+def _note_on_session(b: Business) -> list[dict[str, Any]]:
+    """A note's session must be one its client has a place in: give B's client a place in B's session."""
+    from coachos.scheduling.models import TrainingSession
+
+    from .factories import BookingFactory
+
+    BookingFactory(session=b.objects[TrainingSession], client=b.objects[Client])
+    return [{"session": None, "note_template": None}]
+
+
+BODIES["POST /api/v1/clients/{client_id}/notes"] = _note_on_session
 
 
 def requests_for(op: Operation, b: Business) -> list[dict[str, Any]]:

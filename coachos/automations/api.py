@@ -26,7 +26,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 EventName = Literal["booking.created", "booking.cancelled", "booking.completed", "booking.no_show",
                     "package.granted", "package.low_credits", "package.expired", "client.created",
-                    "waiver.signed", "payment.failed"]
+                    "waiver.signed", "payment.failed", "goal.achieved", "task.overdue", "measurement.recorded"]
 ClientStatus = Literal["lead", "active", "paused", "archived"]
 ActionType = Literal["send_sms", "send_email", "add_tag", "remove_tag", "create_todo", "notify_team"]
 MessageKind = Literal["automation", "promotion", "low_credits", "follow_up"]

@@ -32,6 +32,10 @@ EVENT_CHOICES = [
     ("client.created", _("A client is added")),
     ("waiver.signed", _("A client signs a waiver")),
     ("payment.failed", _("A client's payment fails")),
+    # Progress (floor 7) emits these; automations only name them (it never imports progress).
+    ("goal.achieved", _("A client achieves a goal")),
+    ("task.overdue", _("A client misses a task")),
+    ("measurement.recorded", _("A measurement is recorded for a client")),
 ]
 
 WEEKDAY_CHOICES = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),

@@ -61,4 +61,12 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
                          "leave us a short review? It helps other people find a coach they can trust.\n\n"
                          "Thank you!"},
             ]}),
+    Recipe("missed_task", _("Check in after a missed task"),
+           _("When a client misses a task you gave them (a day or a week without a tick, or a task past its due "
+             "date), a to-do for you to check in. Once per missed day or week."),
+           {"name": "Check in after a missed task", "trigger_type": "event", "event": "task.overdue",
+            "statuses": ["active"],
+            "actions": [
+                {"type": "create_todo", "title": "Check in with {client_name}: a task was missed", "due_in_days": 1},
+            ]}),
 )}

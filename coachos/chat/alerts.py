@@ -29,7 +29,7 @@ from coachos.accounts.models import User
 from coachos.clients.models import Client
 from coachos.comms import catalog, notifications, notify, outbox
 from coachos.comms.context import absolute, local_time, reader_language
-from coachos.comms.models import Channel
+from coachos.comms.models import Channel, Notification
 from coachos.comms.policy import suppression_reason
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import Role
@@ -69,26 +69,56 @@ def _plain(text: str) -> str:
 
 # --- at once ---------------------------------------------------------------------------------------
 
-def message_alerts(conversation: Conversation, message: Message, *, now: datetime) -> None:
-    """Bells now (for whoever is not looking) and the unread notices for later. In the sender's transaction."""
+def message_alerts(conversation: Conversation, message: Message, *, now: datetime,
+                   client_side: set[int] | None = None) -> None:
+    """Bells now (for whoever is not looking) and the unread notices for later. In the sender's
+    transaction. ``client_side``: the client user ids of the audience, when the caller has them."""
+    if client_side is None:
+        client_side = set(selectors.audience_by_side(conversation)[1])
+    recipients = selectors.recipients_of(conversation, message, client_user_ids=client_side)
+    _bells(conversation, message, recipients, client_side)
+    _notices(conversation, message, recipients, client_side, now)
+
+
+def _known_users(conversation: Conversation) -> dict[int, Any]:
+    """The users a direct conversation's lookup already loaded (its client's login, their coach's)."""
+    known: dict[int, Any] = {}
+    client = conversation.client if conversation.client_id is not None else None
+    if client is not None:
+        if client.user_id is not None:
+            known[client.user_id] = client.user
+        coach = client.coach_membership
+        if coach is not None:
+            known[coach.user_id] = coach.user
+    return known
+
+
+def _bells(conversation: Conversation, message: Message, recipients: list[int], client_side: set[int]) -> None:
+    """One bell entry per recipient who is not looking and wants it: presence from the cache first, then
+    at most one query for the users the conversation did not load, one per side for preferences, and
+    one INSERT for every entry (its dedupe key ``chat:<message id>`` makes a second one a no-op, as
+    ``notifications.notification_create`` would)."""
+    ringing = [u for u in recipients if not realtime.is_viewing(user_id=u, conversation_id=conversation.pk)]
+    if not ringing:
+        return
     organization = conversation.organization
-    recipients = selectors.recipients_of(conversation, message)
-    client_side = set(selectors.audience_by_side(conversation)[1])
-    users = list(User.objects.filter(pk__in=recipients, is_active=True))
-    team_prefs = notifications.preferences_for(organization=organization, users=[u for u in users
-                                                                                 if u.pk not in client_side],
-                                               kind=TEAM_KIND)
-    client_prefs = notifications.preferences_for(organization=organization, users=[u for u in users
-                                                                                   if u.pk in client_side],
-                                                 kind=CLIENT_KIND)
+    known = {} if conversation.is_group else _known_users(conversation)
+    missing = [u for u in ringing if u not in known]
+    if missing:
+        known.update({u.pk: u for u in User.objects.filter(pk__in=missing, is_active=True)})
+    users = [known[u] for u in ringing if u in known]
+    prefs = {
+        team: notifications.preferences_for(organization=organization, kind=TEAM_KIND if team else CLIENT_KIND,
+                                            users=[u for u in users if (u.pk not in client_side) == team])
+        for team in (True, False)
+    }
     names = {side: serialize.sender_json(message, team=side)["name"] for side in (True, False)}
+    preview = serialize.preview(message.body)[:2000]
+    rows = []
     for user in users:
         team = user.pk not in client_side
         spec = catalog.kind(TEAM_KIND if team else CLIENT_KIND)
-        own = (team_prefs if team else client_prefs).get(user.pk, {})
-        if realtime.is_viewing(user_id=user.pk, conversation_id=conversation.pk):
-            continue
-        if not notifications.wants(own, spec, "in_app"):
+        if not notifications.wants(prefs[team].get(user.pk, {}), spec, "in_app"):
             continue
         with translation.override(reader_language(organization, user=user)):
             name = names[team]
@@ -96,12 +126,14 @@ def message_alerts(conversation: Conversation, message: Message, *, now: datetim
                 title = _("%(name)s in %(group)s") % {"name": name, "group": conversation.title}
             else:
                 title = _("Message from %(name)s") % {"name": name}
-        notifications.notification_create(
-            organization=organization, user=user, kind=spec.key, title=title,
-            body=serialize.preview(message.body), related=message, dedupe_key=f"chat:{message.pk}",
-            url=links.conversation_path(slug=organization.slug, conversation_id=conversation.pk, team=team,
-                                        client_id=conversation.client_id))
-    _notices(conversation, message, recipients, client_side, now)
+        url = links.conversation_path(slug=organization.slug, conversation_id=conversation.pk, team=team,
+                                      client_id=conversation.client_id)
+        rows.append(Notification(organization=organization, user=user, kind=spec.key, title=title[:200],
+                                 body=preview, url=url[:500], related_type="message", related_id=message.pk,
+                                 dedupe_key=f"chat:{message.pk}"))
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        logger.info("chat bells", extra={"message_id": message.pk, "count": len(rows)})
 
 
 def _notices(conversation: Conversation, message: Message, recipients: list[int], client_side: set[int],

@@ -20,7 +20,7 @@ from coachos.common.problems import problem_response
 from coachos.tenancy.models import Membership
 
 from . import attachments, selectors, serialize, services
-from .api_auth import AUTH, attachment_visible, chat_view, viewer_of
+from .api_auth import AUTH, attachment_visible, chat_view, path_conversation, viewer_of
 from .errors import FORBIDDEN, ChatError
 from .models import Conversation, Message
 from .schemas import (
@@ -46,7 +46,7 @@ router = Router(tags=["chat"], auth=AUTH)
 
 
 def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
-    return selectors.conversation_visible(viewer_of(request), conversation_id)
+    return path_conversation(request, conversation_id)
 
 
 def _message(request: HttpRequest, conversation_id: int, chat_message_id: int) -> Message:
@@ -204,11 +204,14 @@ def message_list(request: HttpRequest, conversation_id: int, query: Query[ChatTh
 @decorate_view(chat_view())
 def message_send(request: HttpRequest, conversation_id: int, payload: ChatMessageIn) -> Any:
     conversation = _conversation(request, conversation_id)
+    viewer = viewer_of(request)
     message, created = services.message_send(conversation=conversation, actor=request.auth, body=payload.body,
                                              client_key=payload.client_key, channel=payload.channel,
-                                             attachment_ids=payload.attachments)
+                                             attachment_ids=payload.attachments, viewer=viewer)
+    if created:  # the JSON its frames carry: the same answer, not read back
+        return Status(201, services.sent_json(message, team=viewer.is_team))
     message.conversation = conversation
-    return Status(201 if created else 200, _message_out(request, message))
+    return Status(200, _message_out(request, message))
 
 
 @router.patch("/conversations/{conversation_id}/messages/{chat_message_id}",

@@ -33,7 +33,7 @@ from coachos.tenancy.models import Membership, Organization
 
 from . import attachments, selectors
 from .errors import ChatError
-from .models import Attachment, Message
+from .models import Attachment, Conversation, Message
 from .viewers import Viewer, viewer_for
 
 BUSINESS_HEADER = "X-Business"
@@ -109,13 +109,16 @@ def attachment_visible(viewer: Viewer, attachment_id: int) -> Attachment | None:
     return attachment
 
 
-def _path_hidden(viewer: Viewer, kwargs: dict[str, Any]) -> bool:
-    """True when an object the path names does not exist for this viewer."""
+def _path_hidden(request: HttpRequest, viewer: Viewer, kwargs: dict[str, Any]) -> bool:
+    """True when an object the path names does not exist for this viewer. The conversation found is
+    kept on the request (``path_conversation``): one lookup, with what the endpoints read of it."""
     if "conversation_id" in kwargs:
         conversation_id = _int(kwargs["conversation_id"])
-        if conversation_id is not None and not selectors.visible_conversations(viewer).filter(
-                pk=conversation_id).exists():
-            return True
+        if conversation_id is not None:
+            conversation = selectors.conversation_visible_or_none(viewer, conversation_id)
+            if conversation is None:
+                return True
+            request.chat_conversation = conversation  # type: ignore[attr-defined]
         message_id = _int(kwargs.get("chat_message_id", ""))
         if message_id is not None and (conversation_id is None or not Message.objects.filter(pk=message_id,
                                                                  conversation_id=conversation_id).exists()):
@@ -143,9 +146,12 @@ def chat_view(*, upload: bool = False) -> Callable[[Callable[..., HttpResponse]]
                     stack.enter_context(scope(organization=organization))
                     stack.enter_context(timezone.override(organization.tzinfo))
                     stack.enter_context(translation.override(language_of(request.user) or organization.locale))
-                viewer = viewer_for(user=request.membership.user, organization=organization,  # type: ignore[attr-defined]
+                token = getattr(request, "api_token", None)
+                # The token's user is loaded with it; the membership's would be one more query.
+                user = token.user if token is not None else request.user
+                viewer = viewer_for(user=user, organization=organization,
                                     membership=request.membership)  # type: ignore[attr-defined]
-                if viewer is None or _path_hidden(viewer, kwargs):
+                if viewer is None or _path_hidden(request, viewer, kwargs):
                     return problem_response(404, "Not found", "No such object.")
                 request.chat_viewer = viewer  # type: ignore[attr-defined]
                 return run(request, *args, **kwargs)
@@ -157,3 +163,11 @@ def chat_view(*, upload: bool = False) -> Callable[[Callable[..., HttpResponse]]
 
 def viewer_of(request: HttpRequest) -> Viewer:
     return request.chat_viewer  # type: ignore[attr-defined, no-any-return]
+
+
+def path_conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+    """The conversation the path names, as ``chat_view`` found it (visible to the viewer: checked)."""
+    found = getattr(request, "chat_conversation", None)
+    if found is not None and found.pk == conversation_id:
+        return found  # type: ignore[no-any-return]
+    return selectors.conversation_visible(viewer_of(request), conversation_id)

@@ -219,7 +219,14 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     # --- from the layer ----------------------------------------------------------------------------
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
-        if self.admission is not None:
+        """A frame from ``realtime``: already JSON text, sent as it is. (``frame``: a dict, from a
+        process that published before frames were encoded once.)"""
+        if self.admission is None:
+            return
+        text = event.get("text")
+        if isinstance(text, str):
+            await self.send(text_data=text)
+        else:
             await self.send_json(event["frame"])
 
     # --- from the page -----------------------------------------------------------------------------

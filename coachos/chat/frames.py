@@ -11,28 +11,36 @@ from typing import Any
 from . import realtime, selectors, serialize
 from .models import Conversation, Message
 
+Audience = tuple[list[int], list[int]]  # (team user ids, client user ids), as selectors.audience_by_side
 
-def _message_frames(conversation: Conversation, message: Message, frame_type: str) -> None:
-    team, clients = selectors.audience_by_side(conversation)
-    message.conversation = conversation
-    facts = serialize.ThreadFacts.load(conversation)
+
+def _message_frames(conversation: Conversation, sides: serialize.MessageSides, frame_type: str,
+                    audience: Audience | None = None) -> None:
+    team, clients = audience if audience is not None else selectors.audience_by_side(conversation)
     for user_ids, is_team in ((team, True), (clients, False)):
         if not user_ids:
             continue
-        frame = {"type": frame_type, "conversation": conversation.pk,
-                 "message": serialize.message_json(message, team=is_team, facts=facts)}
+        frame = {"type": frame_type, "conversation": conversation.pk, "message": sides.side(team=is_team)}
         realtime.publish(organization_id=conversation.organization_id, user_ids=user_ids, frame=frame)
 
 
-def message_created(conversation: Conversation, message: Message) -> None:
-    _message_frames(conversation, message, "message.created")
+def message_created(conversation: Conversation, message: Message, *, sides: serialize.MessageSides | None = None,
+                    audience: Audience | None = None) -> None:
+    """A message made in the current transaction. ``sides``/``audience``: what the sending service
+    already has (the message is serialized once for its frames and the API's answer; the audience is
+    read once for the bells and the frames)."""
+    message.conversation = conversation
+    _message_frames(conversation, sides or serialize.new_message_sides(message), "message.created", audience)
 
 
 def message_updated(conversation: Conversation, message: Message) -> None:
     """An edit, a deletion, a reaction, a new delivery state. The message is read again: a caller's copy
     may hold reactions or files prefetched before the change."""
-    fresh = serialize.with_details(Message.objects.filter(pk=message.pk)).first()
-    _message_frames(conversation, fresh or message, "message.updated")
+    fresh = serialize.with_details(Message.objects.filter(pk=message.pk)).first() or message
+    fresh.conversation = conversation
+    facts = serialize.ThreadFacts.load(conversation)
+    sides = serialize.MessageSides(lambda team: serialize.message_json(fresh, team=team, facts=facts))
+    _message_frames(conversation, sides, "message.updated")
 
 
 def message_read(conversation: Conversation, *, user_id: int, up_to: int) -> None:

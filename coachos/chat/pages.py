@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from django.contrib import messages as flash
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
@@ -246,6 +247,7 @@ def thread_context(request: HttpRequest, viewer: Viewer, conversation: Conversat
         "conversation": conversation, "title": title, "rows": rows, "days": days_of(rows), "team": team,
         "search": wanted.q, "before": wanted.before, "latest": latest, "has_older": has_older,
         "newer_exists": newer_exists, "archived": bool(state and state.archived_at),
+        "muted": bool(state and state.muted),
         "older_url": f"?before={first}" if has_older else "",
         "coach_name": (serialize.full_name(coach.user) if team else serialize.first_name(coach.user))
         if coach is not None and coach.user is not None else "",
@@ -270,6 +272,18 @@ def thread_context(request: HttpRequest, viewer: Viewer, conversation: Conversat
         },
         **zone_context(viewer, zone),
     }
+
+
+def mute_from_form(request: HttpRequest, conversation: Conversation, *, team: bool) -> bool:
+    """The thread's Mute / Unmute button (``muted=0`` unmutes), for the person asking only."""
+    muted = request.POST.get("muted", "1") != "0"
+    services.conversation_mute(conversation=conversation, actor=request.user, muted=muted)
+    title = serialize.conversation_title(conversation, team=team)
+    if muted:
+        flash.success(request, _("“%(title)s” is muted: no notifications about it.") % {"title": title})
+    else:
+        flash.success(request, _("Notifications about “%(title)s” are back on.") % {"title": title})
+    return muted
 
 
 def conversation_url(conversation: Conversation, *, team: bool) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,9 +66,18 @@ def visible_conversations(viewer: Viewer) -> QuerySet[Conversation]:
                                 | Q(Q(kind=Conversation.Kind.GROUP) & in_group))
 
 
+# What the thread, the send and its bells read of a conversation: joined in its one lookup.
+CONVERSATION_RELATED = ("organization", "client__coach_membership__user", "client__user")
+
+
+def conversation_visible_or_none(viewer: Viewer, conversation_id: int) -> Conversation | None:
+    found = (visible_conversations(viewer).filter(pk=conversation_id).select_related(*CONVERSATION_RELATED)
+             .order_by()[:1])  # one row by its key: no ORDER BY to build
+    return next(iter(found), None)
+
+
 def conversation_visible(viewer: Viewer, conversation_id: int) -> Conversation:
-    found = (visible_conversations(viewer).filter(pk=conversation_id)
-             .select_related("organization", "client__coach_membership__user", "client__user").first())
+    found = conversation_visible_or_none(viewer, conversation_id)
     if found is None:
         raise Http404("No such conversation.")
     return found
@@ -126,15 +136,18 @@ def audience_by_side(conversation: Conversation) -> tuple[list[int], list[int]]:
     return sorted(team), sorted(clients)
 
 
-def recipients_of(conversation: Conversation, message: Message) -> list[int]:
+def recipients_of(conversation: Conversation, message: Message,
+                  client_user_ids: Iterable[int] | None = None) -> list[int]:
     """Whom a new message is news for (a bell, and an email if they do not read it): the client's coach
     (or the owners when the client has none) for what the client writes; the client for what the team
-    writes; the other members of a group. Never the sender, nobody who muted the conversation."""
+    writes; the other members of a group. Never the sender, nobody who muted the conversation.
+    ``client_user_ids``: the audience's client side when the caller has read it (``audience_by_side``)."""
+    clients = list(client_user_ids) if client_user_ids is not None else None
     if conversation.is_group:
         team = GroupMember.objects.filter(conversation=conversation, membership__isnull=False,
                                           membership__user__is_active=True).values_list("membership__user_id",
                                                                                         flat=True)
-        users = set(team) | set(_client_user_ids(conversation))
+        users = set(team) | set(clients if clients is not None else _client_user_ids(conversation))
     elif message.sender_client_id is not None or message.kind == Kind.SMS_IN:
         client = conversation.client
         coach = client.coach_membership if client is not None else None
@@ -144,7 +157,7 @@ def recipients_of(conversation: Conversation, message: Message) -> list[int]:
             users = set(Membership.objects.filter(organization_id=conversation.organization_id, role=Role.OWNER,
                                                   user__is_active=True).values_list("user_id", flat=True))
     else:
-        users = set(_client_user_ids(conversation))
+        users = set(clients if clients is not None else _client_user_ids(conversation))
     users.discard(message.sender_id)  # type: ignore[arg-type]
     muted = set(ConversationState.objects.filter(conversation=conversation, user_id__in=users, muted=True)
                 .values_list("user_id", flat=True))

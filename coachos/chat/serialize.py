@@ -8,7 +8,7 @@ but their own. Times are ISO 8601 in the business's zone, with the offset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,6 +66,12 @@ class ThreadFacts:
         rows = ConversationState.objects.filter(conversation=conversation).values_list(
             "user_id", "last_read_id", "last_delivered_id")
         return cls(conversation, {user_id: (read, delivered) for user_id, read, delivered in rows})
+
+    @classmethod
+    def new_message(cls, conversation: Conversation) -> ThreadFacts:
+        """For a message made in the current transaction: no one else's read or delivered mark can be
+        past it yet (marks only ever point at messages they fetched), so no states need reading."""
+        return cls(conversation)
 
     def _others(self, message: Message) -> list[tuple[int, int]]:
         """The pointers of the people on the other side of this message."""
@@ -126,12 +132,25 @@ def _reactions(message: Message) -> list[dict[str, Any]]:
     return [{"emoji": emoji, "count": len(users), "users": users} for emoji, users in grouped.items()]
 
 
-def message_json(message: Message, *, team: bool, facts: ThreadFacts | None = None) -> dict[str, Any]:
+def message_json(message: Message, *, team: bool, facts: ThreadFacts | None = None,
+                 just_sent: Sequence[Attachment] | None = None) -> dict[str, Any]:
+    """A message as the API and the frames show it. ``just_sent``: the files of a message made in the
+    current transaction (which has no reactions yet); otherwise its reactions and files are read (or
+    taken from a prefetch, see ``with_details``)."""
     conversation = message.conversation
     facts = facts or ThreadFacts.load(conversation)
     deleted = message.deleted_at is not None
     state, error = facts.state(message)
     slug = conversation.organization.slug
+    if deleted:
+        reactions: list[dict[str, Any]] = []
+        attached: list[dict[str, Any]] = []
+    elif just_sent is not None:
+        reactions = []
+        attached = [attachment_json(a, slug=slug, team=team) for a in just_sent]
+    else:
+        reactions = _reactions(message)
+        attached = [attachment_json(a, slug=slug, team=team) for a in message.attachments.all()]
     return {
         "id": message.pk,
         "conversation": conversation.pk,
@@ -146,10 +165,30 @@ def message_json(message: Message, *, team: bool, facts: ThreadFacts | None = No
         "deleted": deleted,
         "state": state,
         "error": error,
-        "reactions": [] if deleted else _reactions(message),
-        "attachments": [] if deleted else [attachment_json(a, slug=slug, team=team)
-                                           for a in message.attachments.all()],
+        "reactions": reactions,
+        "attachments": attached,
     }
+
+
+class MessageSides:
+    """One message's JSON for each side (team, clients), each built at most once and shared: the
+    frames of both sides and the API's answer to the sender are the same dicts."""
+
+    def __init__(self, build: Callable[[bool], dict[str, Any]]) -> None:
+        self._build = build
+        self._built: dict[bool, dict[str, Any]] = {}
+
+    def side(self, *, team: bool) -> dict[str, Any]:
+        if team not in self._built:
+            self._built[team] = self._build(team)
+        return self._built[team]
+
+
+def new_message_sides(message: Message, *, files: Sequence[Attachment] = ()) -> MessageSides:
+    """The sides of a message made in the current transaction, without reading anything back: its
+    state is "sent" (or its text's or email's), it has no reactions, and its files are ``files``."""
+    facts = ThreadFacts.new_message(message.conversation)
+    return MessageSides(lambda team: message_json(message, team=team, facts=facts, just_sent=files))
 
 
 THREAD_RELATED = ("sender", "sender_client", "outbound", "conversation__organization", "conversation__client")

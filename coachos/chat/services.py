@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -31,7 +30,7 @@ from coachos.tenancy import audit
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import Role
 
-from . import alerts, attachments, frames
+from . import alerts, attachments, frames, realtime, selectors, serialize
 from .errors import CONFLICT, FORBIDDEN, RATE_LIMITED, ChatError
 from .models import (
     Attachment,
@@ -199,6 +198,7 @@ def _delivered_frame(conversation: Conversation, actor: Any, up_to: int) -> None
 def _rate_check(user_id: int) -> None:
     now = time.time()
     key = f"chat:sent:{user_id}:{int(now // RATE_WINDOW)}"
+    cache = realtime.chat_cache()
     if cache.add(key, 1, RATE_WINDOW + 5):
         count = 1
     else:
@@ -250,13 +250,16 @@ def _attachments_for(actor: Any, attachment_ids: Sequence[int]) -> list[Attachme
 
 
 def message_send(*, conversation: Conversation, actor: Any, body: str, client_key: str, channel: str = "in_app",
-                 attachment_ids: Sequence[int] = (), now: datetime | None = None) -> tuple[Message, bool]:
+                 attachment_ids: Sequence[int] = (), now: datetime | None = None,
+                 viewer: Viewer | None = None) -> tuple[Message, bool]:
     """Send a message in the conversation: (message, created). The same ``client_key`` from the same
     sender is the same message: a retry returns the first one, even when both arrive at once.
 
     ``channel``: "in_app", or for the team in a client's conversation "sms" / "email" — written to
     the comms outbox (consent, STOP and quiet hours apply; a message that may not go is still shown,
-    as failed, with the reason)."""
+    as failed, with the reason). ``viewer``: the sender's, when the caller has it (saves reading it again).
+
+    A new message carries its JSON for each side (``sent_json``): its frames and the API's answer share it."""
     key = (client_key or "").strip()
     if not key or len(key) > 64:
         raise ChatError(_("Each message needs a key of 1 to 64 characters made by the app."), field="client_key")
@@ -266,7 +269,7 @@ def message_send(*, conversation: Conversation, actor: Any, body: str, client_ke
     try:
         with transaction.atomic():
             message = _create(conversation=conversation, actor=actor, body=body, key=key, channel=channel,
-                              attachment_ids=attachment_ids, now=now or timezone.now())
+                              attachment_ids=attachment_ids, now=now or timezone.now(), viewer=viewer)
     except IntegrityError:
         existing = _same_key(conversation, actor, key)
         if existing is None:
@@ -285,10 +288,19 @@ def _retry(existing: Message, body: str) -> tuple[Message, bool]:
     return existing, False
 
 
+def sent_json(message: Message, *, team: bool) -> dict[str, Any]:
+    """The JSON of a message ``message_send`` just made, for one side: the very dict its frames carry."""
+    sides = getattr(message, "chat_sides", None)
+    if isinstance(sides, serialize.MessageSides):
+        return sides.side(team=team)
+    return serialize.message_json(message, team=team)
+
+
 def _create(*, conversation: Conversation, actor: Any, body: str, key: str, channel: str,
-            attachment_ids: Sequence[int], now: datetime) -> Message:
+            attachment_ids: Sequence[int], now: datetime, viewer: Viewer | None) -> Message:
     organization = conversation.organization
-    viewer = _viewer(actor, organization)
+    if viewer is None or viewer.user_id != actor.pk or viewer.organization.pk != organization.pk:
+        viewer = _viewer(actor, organization)
     kind = CHANNEL_KINDS.get(channel)
     if kind is None:
         raise ChatError(_("Unknown channel."), field="channel")
@@ -310,15 +322,27 @@ def _create(*, conversation: Conversation, actor: Any, body: str, key: str, chan
     # A new message brings an archived conversation back for everyone but its sender.
     ConversationState.objects.filter(conversation=conversation, archived_at__isnull=False).exclude(
         user=actor).update(archived_at=None)
-    state = _state(conversation, actor.pk)
-    ConversationState.objects.filter(pk=state.pk, last_read_id__lt=message.pk).update(
-        last_read_id=message.pk, last_delivered_id=Greatest(F("last_delivered_id"), message.pk))
+    _sender_has_read(conversation, actor.pk, message.pk)
+    message.conversation = conversation
+    audience = selectors.audience_by_side(conversation)  # once, for the bells and the frames
     if kind == Kind.IN_APP:
-        alerts.message_alerts(conversation, message, now=now)
-    frames.message_created(conversation, message)
+        alerts.message_alerts(conversation, message, now=now, client_side=set(audience[1]))
+    sides = serialize.new_message_sides(message, files=files)
+    frames.message_created(conversation, message, sides=sides, audience=audience)
+    message.chat_sides = sides  # type: ignore[attr-defined]  # for sent_json: the API's answer
     logger.info("chat message sent", extra={"message_id": message.pk, "conversation_id": conversation.pk,
                                             "kind": kind, "organization_id": organization.pk})
     return message
+
+
+def _sender_has_read(conversation: Conversation, user_id: int, message_id: int) -> None:
+    """The sender has read their own message (and all before it): one UPDATE of their state, made
+    first (once) when they have none."""
+    moves = {"last_read_id": message_id, "last_delivered_id": Greatest(F("last_delivered_id"), message_id)}
+    mine = ConversationState.objects.filter(conversation=conversation, user_id=user_id)
+    if not mine.filter(last_read_id__lt=message_id).update(**moves):
+        state = _state(conversation, user_id)
+        ConversationState.objects.filter(pk=state.pk, last_read_id__lt=message_id).update(**moves)
 
 
 def _send_outside(message: Message, conversation: Conversation, actor: Any, kind: str) -> None:

@@ -28,6 +28,8 @@ from coachos.tenancy.roles import Perm
 
 from . import pages, selectors, serialize, services
 from .compose import send_from_form
+from .errors import ChatError
+from .forms import GroupForm
 from .models import Conversation
 
 FILTERS = ("unread", "mine", "archived")
@@ -102,6 +104,25 @@ def client(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @org_view(Perm.BACKOFFICE)
+def group_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Start a group: a name, the clients the member may see and other team members."""
+    membership = request.membership  # type: ignore[attr-defined]
+    form = GroupForm(request.POST or None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(
+                organization=request.organization, actor=request.user,  # type: ignore[attr-defined]
+                title=form.cleaned_data["title"], clients=list(form.cleaned_data["clients"]),
+                memberships=list(form.cleaned_data["memberships"]))
+        except ChatError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            return redirect(pages.conversation_url(group, team=True))
+    return render(request, "chat/group_new.html", {"tab": "conversations", "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Perm.BACKOFFICE)
 def conversation(request: HttpRequest, org_slug: str, conversation_id: int) -> HttpResponse:
     viewer = pages.viewer_of(request)
     found = selectors.conversation_visible(viewer, conversation_id)
@@ -135,3 +156,12 @@ def archive(request: HttpRequest, org_slug: str, conversation_id: int) -> HttpRe
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/"):
         return redirect(back)
     return redirect("chat:index", org_slug=org_slug)
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def mute(request: HttpRequest, org_slug: str, conversation_id: int) -> HttpResponse:
+    """Mute (or unmute, ``muted=0``) a conversation for this person only: no bells or emails about it."""
+    found = selectors.conversation_visible(pages.viewer_of(request), conversation_id)
+    pages.mute_from_form(request, found, team=True)
+    return redirect(pages.conversation_url(found, team=True))

@@ -60,3 +60,12 @@ def conversation(request: HttpRequest, org_slug: str, conversation_id: int) -> H
             return redirect(pages.conversation_url(found, team=False) + "#chat-composer")
     context = pages.thread_context(request, viewer, found, urls=urls)
     return render(request, "chat/portal_thread.html", {**context, **(failed or {})})
+
+
+@require_POST
+@org_view(Perm.PORTAL)
+def mute(request: HttpRequest, org_slug: str, conversation_id: int) -> HttpResponse:
+    """Mute (or unmute, ``muted=0``) a conversation for this client only: no notifications about it."""
+    found = selectors.conversation_visible(pages.viewer_of(request), conversation_id)
+    pages.mute_from_form(request, found, team=False)
+    return redirect(pages.conversation_url(found, team=False))

@@ -73,7 +73,7 @@ class TagEditForm(forms.Form):
 
 
 class TagMergeForm(forms.Form):
-    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Tag.objects.none(),
+    into: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Merge into"), queryset=Tag.objects.none(),
                                   empty_label=_("Choose a tag…"),
                                   error_messages={"invalid_choice": _("Choose one of the other tags.")})
 

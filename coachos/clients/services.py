@@ -293,4 +293,6 @@ def note_add(*, client: Client, actor: Any, body: str) -> ClientNote:
     )
     audit.log(organization=client.organization, actor=actor, action="client_note.added", obj=note,
               data={"client": client.pk})
+    # Notes (a higher floor) keeps its own copy of every note while this form still exists.
+    events.emit("client_note.added", organization=client.organization, client=client, obj=note)
     return note

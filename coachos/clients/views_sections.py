@@ -53,12 +53,12 @@ def section_response(request: HttpRequest, key: str, template: str, context: dic
                      status: int = 200) -> HttpResponse:
     """The section's fragment; a plain (non-htmx) POST goes back to the client's page instead.
     ``template``: a name under clients/backoffice/sections/, or a full path (another app's section)."""
-    if request.method == "POST" and not request.htmx:
+    if request.method == "POST" and not request.htmx:  # type: ignore[attr-defined]
         if context.get("error"):
             messages.error(request, context["error"])
         elif context.get("notice"):
             messages.success(request, context["notice"])
-        return redirect("clients:detail", org_slug=request.organization.slug, client_id=context["client"].pk)
+        return redirect("clients:detail", org_slug=request.organization.slug, client_id=context["client"].pk)  # type: ignore[attr-defined]
     path = template if "/" in template else f"clients/backoffice/sections/{template}"
     return render(request, path, {**context, "section_key": key},
                   status=status)
@@ -69,7 +69,7 @@ def section_response(request: HttpRequest, key: str, template: str, context: dic
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def section_profile(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id, request.membership)
+    client = client_or_404(client_id, request.membership)  # type: ignore[attr-defined]
 
     def build() -> HttpResponse:
         fresh = Client.objects.prefetch_related("tags").get(pk=client.pk)
@@ -88,14 +88,14 @@ def _notes_context(client: Client, form: NoteForm | None = None, **extra: Any) -
 @require_GET
 @org_view(Perm.BACKOFFICE)
 def section_notes(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id, request.membership)
+    client = client_or_404(client_id, request.membership)  # type: ignore[attr-defined]
     return guarded("notes", request, client, lambda: section_response(request, "notes", "notes.html", _notes_context(client)))
 
 
 @require_POST
 @org_view(Perm.BACKOFFICE)
 def note_add(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
-    client = client_or_404(client_id, request.membership)
+    client = client_or_404(client_id, request.membership)  # type: ignore[attr-defined]
     form = NoteForm(request.POST)
     if form.is_valid():
         try:

@@ -65,6 +65,19 @@ NAMES: dict[str, str] = {
                                     "(data.email, data.code: secrets; never log or store them elsewhere).",
     "sms.received": "A text for the team (not a keyword: STOP, HELP, Y…) was stored (obj: the InboundMessage; "
                     "client: the client whose number sent it, or none).",
+    "goal.achieved": "A client's goal was achieved (obj: the Goal; data.by: 'auto' when a measurement or a "
+                     "completed session reached its target, else 'team' or 'client'; data.actor_id).",
+    "task.overdue": "A client's task was missed: a one-off past its due date, or a repeating task's previous "
+                    "day or week without a tick (obj: the Task; data.period: the missed period). Once per task "
+                    "and period, from the progress job.",
+    "measurement.recorded": "A body measurement was recorded for a client (obj: the Measurement; data.kind: its "
+                            "kind's key; data.by: 'team' or 'client').",
+    "client_note.added": "A note was added on the client's page (obj: the ClientNote).",
+    "session.note_added": "A session was made with a note (the calendar's form for a class; obj: the session, "
+                          "its ``notes``).",
+    "note.action_item": "A line of a coach's note became an action item (obj: the NoteActionItem; data.assignee: "
+                        "'client' (a task for the client) or 'coach' (a to-do); data.note, data.shared, "
+                        "data.coach_membership).",
 }
 # ``package.low_credits`` is emitted only at or below this many credits left; automations compare
 # with their own threshold (which cannot be higher).

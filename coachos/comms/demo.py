@@ -20,7 +20,7 @@ import hashlib
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scope
 
@@ -210,7 +210,9 @@ def _texts_in(organization: Organization, now: datetime) -> None:
                    related=soon, at=answered + timedelta(seconds=3))
     clients = list(Client.objects.filter(sms_consent=True).exclude(phone="")
                    .exclude(Q(email__in=[NO_TEXTS_CLIENT, OPTED_OUT_CLIENT]) | Q(pk=soon.client_id if soon else None))
-                   .order_by("pk")[:2])
+                   # Clients without a portal login first: the portal demo's conversation stays as chat's
+                   # demo writes it, whichever client the booking above happens to be today.
+                   .order_by(F("user").asc(nulls_first=True), "pk")[:2])
     if len(clients) >= 1:
         _text_in(organization, sid="parking", client=clients[0], at=now - timedelta(minutes=40), read=False,
                  body="Hi! Is there parking near the gym, or is the bus easier on Saturday mornings?")

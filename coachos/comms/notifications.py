@@ -35,10 +35,25 @@ CLIENT, TEAM = "client", "team"
 
 # What a client may tune. Replies to their own texts, invitations, receipts and the coach's own
 # typed messages are not "notifications" they subscribe to; promotions have their own consent.
+# ``chat_message_client`` (chat: "new messages in the app") is named here by its key only.
 CLIENT_KINDS: tuple[str, ...] = (
     "booking_confirmation", "reminder_24h", "reminder_2h", "follow_up", "cancellation", "reschedule",
     "waitlist_offer", "recurring_skipped", "low_credits", "payment_failed", "payment_link",
+    "chat_message_client",
 )
+# Kinds of the apps above comms that a client may tune too: each app adds its own in its
+# ``AppConfig.ready`` (notes: journal prompts and the goal reminder), so comms never imports them.
+_client_kinds_added: list[str] = []
+
+
+def register_client_kind(key: str) -> None:
+    """Offer a kind of another app on the client's notification settings (after comms' own)."""
+    if key not in CLIENT_KINDS and key not in _client_kinds_added:
+        _client_kinds_added.append(key)
+
+
+def client_kinds() -> tuple[str, ...]:
+    return CLIENT_KINDS + tuple(_client_kinds_added)
 
 
 # --- preferences -------------------------------------------------------------------------------
@@ -52,7 +67,7 @@ def default_enabled(kind: catalog.Kind, via: str) -> bool:
 def preference_kinds(audience: str) -> list[catalog.Kind]:
     """The kinds a person of this audience may choose about, in catalog order."""
     if audience == CLIENT:
-        return [catalog.KINDS[key] for key in CLIENT_KINDS if key in catalog.KINDS]
+        return [catalog.KINDS[key] for key in client_kinds() if key in catalog.KINDS]
     return [k for k in catalog.KINDS.values() if k.audience == TEAM]
 
 

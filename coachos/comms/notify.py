@@ -130,7 +130,9 @@ def client(*, organization: Organization, kind: str, client: Client, context: di
         if message is not None:
             messages.append(message)
     if not channels and (has_sms or has_email):
-        record = _record_unsent(common, dedupe_key=dedupe_key, switched_off=not (sms_on or email_on),
+        # Switched off: every channel this kind has wording for (an email-only kind with email off).
+        record = _record_unsent(common, dedupe_key=dedupe_key,
+                                switched_off=not ((sms_on and has_sms) or (email_on and has_email)),
                                 sms_first=bool(has_sms and (client.phone or not has_email)))
         if record is not None:
             messages.append(record)

@@ -143,7 +143,3 @@ class CancelForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Kept in the audit log."))
 
-
-class NoteForm(forms.Form):
-    notes = forms.CharField(label=_("Coach's note"), required=False, max_length=5000,
-                            widget=forms.Textarea(attrs={"rows": 3}))

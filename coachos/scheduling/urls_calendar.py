@@ -15,5 +15,4 @@ urlpatterns = [
     path("sessions/<int:session_id>/complete/", views.session_complete, name="complete"),
     path("sessions/<int:session_id>/no-show/", views.session_no_show, name="no_show"),
     path("sessions/<int:session_id>/cancel/", views.session_cancel, name="cancel"),
-    path("sessions/<int:session_id>/note/", views.session_note, name="note"),
 ]

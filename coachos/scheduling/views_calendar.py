@@ -30,8 +30,8 @@ from coachos.common.text import sentence
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm, Role
 
-from . import day_grid, services, visibility
-from .forms_calendar import CancelForm, MoveForm, NoteForm, SessionCreateForm
+from . import day_grid, panel_sections, services, visibility
+from .forms_calendar import CancelForm, MoveForm, SessionCreateForm
 from .models import Booking, Coach, SessionType, TrainingSession, WeeklyAvailability
 from .selectors import calendar_version, coach_list, sessions_in_range, within_hours
 from .services.skipped import skipped_occurrence_rebook
@@ -204,7 +204,9 @@ def _session_context(request: HttpRequest, session: TrainingSession, **extra: An
                                                              TrainingSession.Status.COMPLETED),
         "can_change": changeable and status == TrainingSession.Status.SCHEDULED,
         "move_form": extra.pop("move_form", None) or MoveForm(tz=tz, initial={"starts_at": session.starts_at}),
-        "note_form": extra.pop("note_form", None) or NoteForm(initial={"notes": session.notes}),
+        # The apps above scheduling add their parts (notes: the session's notes): panel_sections.py.
+        "panel_sections": panel_sections.sections_for(org_slug=request.organization.slug, session_id=session.pk,
+                                                      membership=request.membership),
         **extra,
     }
 
@@ -616,14 +618,3 @@ def session_cancel(request: HttpRequest, org_slug: str, session_id: int) -> Http
             return _done(request, session_id, _("Session cancelled."))
     context = _session_context(request, session, cancel_form=form)
     return _panel(request, "scheduling/calendar/_cancel.html", context, status=422 if form.errors else 200)
-
-
-@org_view(Perm.BACKOFFICE)
-@require_POST
-def session_note(request: HttpRequest, org_slug: str, session_id: int) -> HttpResponse:
-    session = _load(request, session_id)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, session, _form_error(form), note_form=form)
-    services.session_note(session=session, actor=request.user, notes=form.cleaned_data["notes"])
-    return _done(request, session_id, _("Note saved."))

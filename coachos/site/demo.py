@@ -26,7 +26,9 @@ from coachos.clients.models import Client
 from coachos.comms.demo import seed_messages
 from coachos.comms.models import OutboundMessage
 from coachos.credits.demo import seed_packages
+from coachos.notes.demo import seed_notes
 from coachos.onboarding.demo import seed_onboarding
+from coachos.progress.demo import seed_progress
 from coachos.scheduling.demo import seed_scheduling
 from coachos.scheduling.services import coach_ensure
 from coachos.tenancy import audit
@@ -130,6 +132,8 @@ DEMO_STEPS: list[Callable[[Organization], None]] = [
     seed_messages,  # after the bookings: their confirmations get a history, reminders, texts in
     seed_automations,  # after the messages: the STOP opt-out explains a failed run
     seed_chat,  # after the messages: clients' texts join their conversations
+    seed_progress,  # goals, tasks, measurements and photos of three clients
+    seed_notes,  # after scheduling and chat: notes on completed sessions, a journal, ratings
     seed_message_history,  # last: what the steps queued has gone out
 ]
 

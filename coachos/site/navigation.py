@@ -33,6 +33,7 @@ BACKOFFICE: tuple[NavItem, ...] = (
     NavItem(_("Calendar"), "calendar:index", Perm.BACKOFFICE),
     NavItem(_("Schedule"), "setup:index", Perm.BACKOFFICE),
     NavItem(_("Clients"), "clients:list", Perm.BACKOFFICE),
+    NavItem(_("Notes"), "notes:index", Perm.BACKOFFICE),
     NavItem(_("Messages"), "chat:index", Perm.BACKOFFICE, also=("comms",), badge="unread_conversations"),
     NavItem(_("Onboarding"), "onboarding:index", Perm.BACKOFFICE),
     NavItem(_("Packages"), "packages:index", Perm.BACKOFFICE),
@@ -47,7 +48,10 @@ BACKOFFICE: tuple[NavItem, ...] = (
 PORTAL: tuple[NavItem, ...] = (
     NavItem(_("Home"), "portal:home", Perm.PORTAL),
     NavItem(_("Messages"), "portal_chat:index", Perm.PORTAL, badge="unread_conversations"),
-    NavItem(_("Bookings"), "portal_bookings:index", Perm.PORTAL),
+    # Its session pages (portal_sessions, notes' app) are the bookings' details and history.
+    NavItem(_("Bookings"), "portal_bookings:index", Perm.PORTAL, also=("portal_sessions",)),
+    NavItem(_("Progress"), "portal_progress:index", Perm.PORTAL),
+    NavItem(_("Journal"), "portal_journal:index", Perm.PORTAL),
     NavItem(_("Packages"), "portal_packages:index", Perm.PORTAL),
     NavItem(_("Payments"), "portal_billing:index", Perm.PORTAL),
     NavItem(_("Settings"), "portal_notifications:preferences", Perm.PORTAL),  # notifications and language

@@ -13,6 +13,7 @@ from django.utils import timezone
 from coachos.accounts.models import Invitation
 from coachos.books.selectors import dashboard_money
 from coachos.clients.selectors import clients_visible_to
+from coachos.progress.selectors.tasks import overdue_tasks
 from coachos.scheduling.models import Coach
 from coachos.tenancy.access import org_view
 from coachos.tenancy.models import Membership
@@ -20,6 +21,8 @@ from coachos.tenancy.roles import Perm, Role
 
 from .checklist import setup_steps
 from .selectors import dashboard_attention, dashboard_counts, dashboard_sessions
+
+OVERDUE_SHOWN = 8  # overdue tasks listed under "Needs attention"; the card counts them all
 
 
 def _coach_choice(request: HttpRequest, coaches: list[Coach]) -> tuple[Coach | None, bool]:
@@ -55,6 +58,8 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
                                                              clients=visible)
         return {"date": date, "is_today": offset == 0, "sessions": sessions}
 
+    # The clients' tasks not done in time (only the clients this member may see), longest overdue first.
+    overdue = overdue_tasks(membership, today=today)
     money = dashboard_money(organization=organization) if with_money else None
     if money is not None and visible is not None:  # the renewals name clients: only theirs
         theirs = set(visible.filter(pk__in=[r.client_id for r in money.renewals]).values_list("pk", flat=True))
@@ -69,5 +74,5 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
          "no_calendar": no_calendar, "days": [day(0), day(1)],
          "attention": dashboard_attention(organization=organization, coach=coach, coaches=[] if no_calendar else coaches,
                                           with_money=with_money, base=visible),
-         "money": money},
+         "money": money, "overdue_tasks": overdue[:OVERDUE_SHOWN], "overdue_count": len(overdue)},
     )

@@ -162,6 +162,8 @@ def test_coach_drags_a_session_cancels_another_and_the_feed_follows_the_view(liv
     expect(dialog.get_by_role("heading", name="Liam Johnson")).to_be_visible()
     expect(dialog).to_contain_text("Personal training")
     expect(dialog).to_contain_text("Scheduled")
+    # The panel's parts (notes, ratings) load on their own; once they are in, the panel stops growing.
+    expect(dialog.locator("[data-session-part]", has_text="Loading…")).to_have_count(0)
     dialog.get_by_role("button", name="Cancel session…").click()
     expect(dialog.get_by_role("heading", name="Cancel this session?")).to_be_visible()
     dialog.get_by_label("Reason (optional)").fill("Coach is ill")

@@ -1,7 +1,7 @@
 """The standalone session page (where notifications and the inbox link) and a drag outside the
 coach's working hours, in a real browser.
 
-The session page has no calendar and no dialog: every action on it (Save note, Move, Cancel,
+The session page has no calendar and no dialog: every action on it (Add a note, Move, Cancel,
 Complete, No-show) must work as a plain page. A drag to a time outside working hours asks first,
 offers "Notify the client", and Undo puts the session back.
 """
@@ -18,6 +18,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from coachos.comms.models import OutboundMessage
+from coachos.notes.models import Note
 from coachos.scheduling.models import TrainingSession
 from coachos.tenancy.models import Membership
 from coachos.tenancy.roles import Role
@@ -75,15 +76,17 @@ def test_every_action_works_on_the_standalone_session_page(live_server: Any, pag
     log_in(page, live_server.url, user)
     base = f"{live_server.url}/o/{org.slug}/calendar/sessions"
 
-    # --- Save note ---------------------------------------------------------------------------------
+    # --- Add a note (Notes' part of the panel) ---------------------------------------------------------
     page.goto(f"{base}/{upcoming.pk}/")
     expect(page.get_by_role("heading", name="Olivia Martinez")).to_be_visible()
-    page.get_by_label("Coach's note").fill("Bring the kettlebell")
-    page.get_by_role("button", name="Save note").click()
-    expect(page.get_by_text("Note saved.")).to_be_visible()
+    page.get_by_text("Add a short note").click()
+    page.get_by_label("Note", exact=True).fill("Bring the kettlebell")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Note added.")).to_be_visible()
     assert page.url == f"{base}/{upcoming.pk}/"
-    assert fresh(upcoming).notes == "Bring the kettlebell"
-    expect(page.get_by_label("Coach's note")).to_have_value("Bring the kettlebell")
+    with scopes_disabled():
+        assert Note.objects.get(session=upcoming).body_text == "Bring the kettlebell"
+    assert fresh(upcoming).notes == ""  # nothing goes to the session's old text field
 
     # --- Move --------------------------------------------------------------------------------------
     page.get_by_label("New start").fill(f"{tuesday + timedelta(days=1)}T14:00")

@@ -177,3 +177,27 @@ def test_conversation_pages_fit_a_phone(live_server: Any, page: Page, demo: dict
     threads = page.eval_on_selector_all(".chat-row-link", "links => links.map((a) => a.href)")
     assert threads
     assert_no_sideways_scroll(page, threads)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_pages_fit_a_phone(live_server: Any, page: Page, demo: dict[str, User]) -> None:
+    """Progress beyond the navigation: the coach's progress page of the demo's portal client (months of
+    measurements, goals in every state, photos), a goal's page, a new goal; and the client's goal page."""
+    from coachos.clients.models import Client
+    from coachos.progress.models import Goal
+
+    with scopes_disabled():
+        olivia = Client.objects.get(user=demo["client"])
+        goal = Goal.objects.filter(client=olivia).order_by("pk").first()
+    assert goal is not None  # the demo has progress
+    log_in(page, live_server.url, demo["owner"])
+    team = f"{live_server.url}/o/{DEMO_SLUG}/clients/{olivia.pk}/progress/"
+    assert_no_sideways_scroll(page, [team, f"{team}goals/{goal.pk}/", f"{team}goals/new/"])
+    page.goto(team)
+    expect(page.locator("#chart-weight.is-drawn canvas")).to_be_visible()
+    assert page.eval_on_selector("[data-compare-pair]", "n => n.scrollWidth <= n.clientWidth")
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, demo["client"])
+    assert_no_sideways_scroll(page, [f"{live_server.url}/portal/{DEMO_SLUG}/progress/goals/{goal.pk}/",
+                                     f"{live_server.url}/portal/{DEMO_SLUG}/progress/goals/new/"])

@@ -27,7 +27,7 @@ from coachos.chat import realtime
 
 HOST = "testserver"
 ORIGIN = f"http://{HOST}"
-IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+IN_MEMORY = {"default": {"BACKEND": "coachos.chat.layers.InMemoryChannelLayer"}}
 
 
 def share_the_test_connection(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:

@@ -71,7 +71,7 @@ def test_every_string_is_translated(extracted: Catalog, language: str) -> None:
     for message in extracted:
         if not message.id:
             continue
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         name = message.id if isinstance(message.id, str) else message.id[0]
         where = f"{name[:60]!r} ({message.locations[0][0]}:{message.locations[0][1]})" if message.locations \
             else repr(name[:60])

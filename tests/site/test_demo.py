@@ -42,9 +42,15 @@ def test_seeding_again_keeps_a_moved_booking_and_changes_nothing(capsys):
         assert booking is not None
         session = booking.session
         old_starts_at = session.starts_at
-        # What a move writes: the session's new times (the user dragged it an hour and a half later).
-        session.starts_at += timedelta(minutes=90)
-        session.ends_at += timedelta(minutes=90)
+        # What a move writes: the session's new times (the user dragged it later, to a time the coach
+        # has free: the demo's day depends on when the test runs, so the first free shift is taken).
+        shift = next(
+            offset for offset in (timedelta(minutes=90 * n) for n in range(1, 200))
+            if not TrainingSession.objects.filter(coach=session.coach, starts_at__lt=session.ends_at + offset,
+                                                  ends_at__gt=session.starts_at + offset)
+            .exclude(pk=session.pk).exclude(status=TrainingSession.Status.CANCELLED).exists())
+        session.starts_at += shift
+        session.ends_at += shift
         session.save(update_fields=["starts_at", "ends_at"])
     before = row_counts()
 
@@ -53,7 +59,7 @@ def test_seeding_again_keeps_a_moved_booking_and_changes_nothing(capsys):
     assert row_counts() == before
     with scope(organization=org):
         session.refresh_from_db()
-        assert session.starts_at == old_starts_at + timedelta(minutes=90)
+        assert session.starts_at == old_starts_at + shift
         assert not TrainingSession.objects.filter(coach=session.coach, starts_at=old_starts_at).exists()
     printed = capsys.readouterr().out.strip().splitlines()
     assert printed == ["Demo data not loaded: the database already has a business (it is seeded once)."]

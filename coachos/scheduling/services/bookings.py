@@ -216,6 +216,8 @@ def session_create(*, coach: Coach, session_type: SessionType, starts_at: dateti
         ends_at=ends_at, capacity=session_type.capacity, notes=notes,
     ))
     audit.log(organization=coach.organization, actor=actor, action="session.created", obj=session)
+    if notes.strip():
+        events.emit("session.note_added", organization=coach.organization, obj=session)  # notes keeps it as a Note
     return session
 
 
