@@ -141,6 +141,16 @@ class UnitsForm(forms.Form):
     unit_system = forms.ChoiceField(label=_("Units"), required=False, choices=[
         ("", _("The business's default")), (System.METRIC.value, _("Metric (kg, cm)")),
         (System.IMPERIAL.value, _("Imperial (lb, in)"))])
+    # The client's own choice of the monthly progress report by email ("": as the business decides).
+    monthly_report = forms.ChoiceField(label=_("Monthly progress report by email"), required=False, choices=[
+        ("", _("As my coach set it")), ("on", _("Yes, email it to me")), ("off", _("No, thank you"))])
+
+    @staticmethod
+    def monthly_choice(value: bool | None) -> str:
+        return "" if value is None else ("on" if value else "off")
+
+    def monthly_value(self) -> bool | None:
+        return {"on": True, "off": False}.get(self.cleaned_data.get("monthly_report") or "")
 
 
 class SessionMeasurementForm(MeasurementForm):

@@ -15,6 +15,7 @@ from .pages import Range, Reader, date_range, range_context
 from .pages_charts import charts_part
 from .pages_parts import attendance_part, goals_part, month_part, summary_part, tasks_part
 from .pages_photos import photos_part
+from .selectors.preferences import settings_for
 from .selectors.tasks import tasks_for
 
 
@@ -46,7 +47,9 @@ def page_context(reader: Reader, params: Any, *, compact: bool = False, **forms:
     if not compact:
         context.update(attendance=attendance_part(reader, rng), month=month_part(reader, params.get("month")))
     if not reader.team:
-        context["units_form"] = UnitsForm(initial={"unit_system": reader.unit_choice})
+        context["units_form"] = UnitsForm(initial={
+            "unit_system": reader.unit_choice,
+            "monthly_report": UnitsForm.monthly_choice(settings_for(reader.client).monthly_report)})
     return context
 
 

@@ -61,13 +61,14 @@ def units(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.progress_settings_update(client=reader.client, actor=request.user,
-                                              unit_system=form.cleaned_data["unit_system"])
+                                              unit_system=form.cleaned_data["unit_system"],
+                                              monthly_report=form.monthly_value())
         except ProgressError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Your units are saved."))
+            messages.success(request, _("Your settings are saved."))
     else:
-        messages.error(request, _("Choose metric or imperial."))
+        messages.error(request, _("Choose one of the options offered."))
     return redirect(reader.page_url + "#progress-units")
 
 

@@ -118,12 +118,33 @@ def test_a_client_switches_units_and_sees_their_values_in_them(org, olivia):
     html = web.get(portal(org)).content.decode()
     chart = chart_data(html)
     assert chart["unit"] == "kg" and chart["points"][0][1] == 80
-    assert "Your units are saved." in html and '<option value="metric" selected>' in html
+    assert "Your settings are saved." in html and '<option value="metric" selected>' in html
     assert '<option value="kg" selected>' in html  # the form offers their unit first
     web.post(portal(org, "units/"), {"unit_system": ""})
     assert chart_data(web.get(portal(org)).content.decode())["points"][0][1] == 176.37  # as typed, no drift
-    assert "Choose metric or imperial." in web.post(portal(org, "units/"), {"unit_system": "cubits"},
-                                                    follow=True).content.decode()
+    assert "Choose one of the options offered." in web.post(portal(org, "units/"), {"unit_system": "cubits"},
+                                                            follow=True).content.decode()
+
+
+def test_a_client_chooses_the_monthly_report_by_email(org, olivia):
+    web = login_as(olivia.user)
+    html = web.get(portal(org)).content.decode()
+    assert "Monthly progress report by email" in html and '<option value="" selected>As my coach set it' in html
+    web.post(portal(org, "units/"), {"unit_system": "", "monthly_report": "off"})
+    with scope(organization=org):
+        assert ProgressSettings.objects.get(client=olivia.client).monthly_report is False
+    assert '<option value="off" selected>' in web.get(portal(org)).content.decode()
+    web.post(portal(org, "units/"), {"unit_system": "", "monthly_report": "on"})
+    with scope(organization=org):
+        assert ProgressSettings.objects.get(client=olivia.client).monthly_report is True
+    # A value that is not offered changes nothing.
+    answer = web.post(portal(org, "units/"), {"unit_system": "", "monthly_report": "weekly"}, follow=True)
+    assert "Choose one of the options offered." in answer.content.decode()
+    with scope(organization=org):
+        assert ProgressSettings.objects.get(client=olivia.client).monthly_report is True
+    web.post(portal(org, "units/"), {"unit_system": "", "monthly_report": ""})
+    with scope(organization=org):
+        assert ProgressSettings.objects.get(client=olivia.client).monthly_report is None
 
 
 def test_a_client_uploads_photos_and_compares_them(org, olivia):
