@@ -4,7 +4,6 @@ clients), clients with portal logins and API tokens, a completed session with a 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -16,41 +15,13 @@ from django_scopes import scope
 from coachos.clients.models import Client
 from coachos.scheduling.models import Booking, Coach, TrainingSession
 from coachos.tenancy.models import Membership, Organization
-from coachos.tenancy.roles import Role
 from tests.conftest import bearer
 from tests.factories import (
     BookingFactory,
-    ClientFactory,
     CoachFactory,
-    MembershipFactory,
     TrainingSessionFactory,
-    UserFactory,
-    member,
 )
-
-
-@dataclass
-class Person:
-    user: Any
-    headers: dict[str, str]
-    client: Client | None = None
-    membership: Membership | None = None
-
-
-def team_member(org: Organization, role: str = Role.COACH, *, sees_all_clients: bool = True,
-                name: str = "Jordan Reyes") -> Person:
-    user = UserFactory(name=name)
-    membership = MembershipFactory(organization=org, user=user, role=role, sees_all_clients=sees_all_clients)
-    return Person(user=user, headers=bearer(user, org), membership=membership)
-
-
-def portal_client(org: Organization, *, first_name: str = "Olivia", last_name: str = "Martinez",
-                  coach: Person | None = None, **fields: Any) -> Person:
-    user = member(org, Role.CLIENT, name=f"{first_name} {last_name}")
-    with scope(organization=org):
-        client = ClientFactory(organization=org, first_name=first_name, last_name=last_name, user=user,
-                               coach_membership=coach.membership if coach else None, **fields)
-    return Person(user=user, headers=bearer(user, org), client=client)
+from tests.people import Person, portal_client, team_member  # noqa: F401 (the tests import them from here)
 
 
 @pytest.fixture
