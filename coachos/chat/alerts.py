@@ -97,7 +97,7 @@ def _bells(conversation: Conversation, message: Message, recipients: list[int], 
     """One bell entry per recipient who is not looking and wants it: presence from the cache first, then
     at most one query for the users the conversation did not load, one per side for preferences, and
     one INSERT for every entry (its dedupe key ``chat:<message id>`` makes a second one a no-op, as
-    ``notifications.notification_create`` would)."""
+    ``notifications.notification_create`` would): ``notifications.notifications_create_many``)."""
     ringing = [u for u in recipients if not realtime.is_viewing(user_id=u, conversation_id=conversation.pk)]
     if not ringing:
         return
@@ -128,12 +128,10 @@ def _bells(conversation: Conversation, message: Message, recipients: list[int], 
                 title = _("Message from %(name)s") % {"name": name}
         url = links.conversation_path(slug=organization.slug, conversation_id=conversation.pk, team=team,
                                       client_id=conversation.client_id)
-        rows.append(Notification(organization=organization, user=user, kind=spec.key, title=title[:200],
-                                 body=preview, url=url[:500], related_type="message", related_id=message.pk,
+        rows.append(Notification(organization=organization, user=user, kind=spec.key, title=title, body=preview,
+                                 url=url, related_type="message", related_id=message.pk,
                                  dedupe_key=f"chat:{message.pk}"))
-    if rows:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        logger.info("chat bells", extra={"message_id": message.pk, "count": len(rows)})
+    notifications.notifications_create_many(rows)
 
 
 def _notices(conversation: Conversation, message: Message, recipients: list[int], client_side: set[int],

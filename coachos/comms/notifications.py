@@ -165,6 +165,19 @@ def notification_create(*, organization: Organization, user: Any, kind: str, tit
     return notification
 
 
+def notifications_create_many(entries: list[Notification]) -> int:
+    """Many bell entries in one INSERT (a message to everyone in a conversation), cut to the lengths
+    ``notification_create`` keeps; an entry whose user already has its dedupe key is skipped, also under
+    a race. Returns how many were offered."""
+    for entry in entries:
+        entry.title, entry.body, entry.url = entry.title[:200], entry.body[:2000], entry.url[:500]
+    if entries:
+        Notification.objects.bulk_create(entries, ignore_conflicts=True)
+        logger.info("notifications created", extra={"count": len(entries),
+                                                     "kinds": sorted({entry.kind for entry in entries})})
+    return len(entries)
+
+
 def own_notifications(*, organization: Organization, user: Any,
                       clients: QuerySet[Client] | None = None) -> QuerySet[Notification]:
     """The person's entries in the business; with ``clients``, only those about no client or one
