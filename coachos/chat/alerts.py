@@ -13,7 +13,6 @@ Texts from clients (``sms_in``) are announced by comms itself (its "client_messa
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,8 +35,6 @@ from coachos.tenancy.roles import Role
 
 from . import links, realtime, selectors, serialize
 from .models import Conversation, ConversationState, Message, MessageReport, UnreadNotice
-
-logger = logging.getLogger("coachos.chat")
 
 TEAM_KIND = "chat_message"
 CLIENT_KIND = "chat_message_client"

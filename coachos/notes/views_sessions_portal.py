@@ -31,7 +31,7 @@ from coachos.notes.services.notes import action_item_set_done
 from coachos.notes.services.ratings import session_rate, session_rating_update
 from coachos.notes.views_journal_common import client_reader, paginate, reader_of
 from coachos.scheduling.models import TrainingSession
-from coachos.scheduling.views_portal import _rules as booking_rules  # the bookings pages' own rules
+from coachos.scheduling.views_portal import booking_rules  # the bookings pages' own rules
 from coachos.scheduling.views_public import zone_context
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm

@@ -54,7 +54,7 @@ def _own_booking(request: HttpRequest, booking_id: int) -> Booking:
     )
 
 
-def _rules(booking: Booking, now: datetime) -> dict[str, Any]:
+def booking_rules(booking: Booking, now: datetime) -> dict[str, Any]:
     """What the client may do with an upcoming booking (the services enforce the same rules)."""
     session = booking.session
     hours = session.coach.cancellation_window_hours
@@ -83,7 +83,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     upcoming = list(bookings_for_client(client=client, upcoming=True).filter(status=Booking.Status.CONFIRMED)
                     .select_related("session__organization"))
     for booking in upcoming:
-        booking.rules = _rules(booking, now)  # type: ignore[attr-defined]
+        booking.rules = booking_rules(booking, now)  # type: ignore[attr-defined]
     history = list(bookings_for_client(client=client).exclude(status=Booking.Status.CONFIRMED,
                                                               session__ends_at__gt=now)
                    .order_by("-session__starts_at")[:30])
@@ -102,7 +102,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, org_slug: str, booking_id: int) -> HttpResponse:
     booking = _own_booking(request, booking_id)
-    if not _rules(booking, timezone.now())["upcoming"]:
+    if not booking_rules(booking, timezone.now())["upcoming"]:
         messages.error(request, _("Only an upcoming booking can be confirmed."))
     else:
         booking_client_confirm(booking=booking)
@@ -125,7 +125,7 @@ def cancel(request: HttpRequest, org_slug: str, booking_id: int) -> HttpResponse
             else:
                 messages.success(request, _("Your booking is cancelled."))
         return redirect(_index_url(org_slug))
-    rules = _rules(booking, timezone.now())
+    rules = booking_rules(booking, timezone.now())
     if not rules["upcoming"]:
         messages.error(request, _("Only an upcoming booking can be cancelled."))
         return redirect(_index_url(org_slug))
@@ -156,7 +156,7 @@ def reschedule(request: HttpRequest, org_slug: str, booking_id: int) -> HttpResp
             "day": longday(moved.session.starts_at, tz), "time": clock(moved.session.starts_at, tz)}))
         return redirect(_index_url(org_slug))
 
-    rules = _rules(booking, timezone.now())
+    rules = booking_rules(booking, timezone.now())
     if not rules["upcoming"]:
         messages.error(request, _("Only an upcoming booking can be moved."))
         return redirect(_index_url(org_slug))
