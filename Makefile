@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/coachos
 
-.PHONY: run test bench install install-dev assets messages migrate demo lint serve clean
+.PHONY: run test bench load install install-dev assets messages migrate demo lint serve clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,9 @@ demo: migrate
 	@DEBUG=1 $(PY) manage.py seed_demo
 
 ## make run: install, migrate the SQLite database under var/, load demo data, serve with jobs.
+## It serves with DEBUG off (hashed static files from the manifest) unless asked: `make run DEBUG=1`.
 run: demo
-	@DEBUG=1 $(PY) manage.py collectstatic --noinput -v0
+	@DEBUG=$(DEBUG) $(PY) manage.py collectstatic --noinput -v0
 	@bash scripts/run.sh
 
 ## make test: install what the tests need and run the whole suite (PostgreSQL, then SQLite smoke).
@@ -61,6 +62,11 @@ test: install-dev
 ## make bench: run the benchmarks and print their figures.
 bench: install-dev assets
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
+
+## make load: uvicorn (2 workers) on PostgreSQL (a fresh <name>_load database) and Redis when installed, driven
+## on loopback at rising concurrency; prints throughput and p95 (scripts/load.py; `make bench` runs a short one).
+load: install-dev assets
+	DATABASE_URL=$(PG_TEST_URL) $(PY) scripts/load.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

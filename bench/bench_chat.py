@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -108,7 +109,9 @@ class Server:
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "ALLOWED_HOSTS"}}
         # Not in test mode (bench/run.py is): the caches and jobs are those `make run` has.
         env.update({"PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}", "EMAIL_URL": "locmem://", "DEBUG": "0",
-                    "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": SETTINGS, "COACHOS_TESTING": "0"})
+                    "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": SETTINGS, "COACHOS_TESTING": "0",
+                    # DEBUG off: the server refuses the development key (coachos/common/secret_key.py).
+                    "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)})
         if redis_url:
             env["REDIS_URL"] = redis_url
         self.proc = subprocess.Popen(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -16,8 +16,12 @@ from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticValidationError
 
 from coachos.chat.errors import ChatError
+from coachos.common.error_views import too_large_problem
 from coachos.common.problems import problem_response
+from coachos.common.schema import JsonParser
 from coachos.credits.services import NO_CREDITS, CreditError
+from coachos.integrations.errors import IntegrationError
+from coachos.library.errors import LibraryError
 from coachos.notes.errors import NotesError
 from coachos.progress.errors import ProgressError
 from coachos.scheduling.services.errors import CONFLICT_CODES, SchedulingError
@@ -44,6 +48,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",
+    parser=JsonParser(),  # strict JSON bodies, with coachos.common.schema.Schema (issue #21)
 )
 
 
@@ -121,6 +126,19 @@ def _progress(request: HttpRequest, exc: ProgressError) -> HttpResponse:
     return problem_response(exc.status, titles.get(exc.status, "Invalid request"), str(exc), code=exc.code, **extra)
 
 
+@api.exception_handler(IntegrationError)
+def _integrations(request: HttpRequest, exc: IntegrationError) -> HttpResponse:
+    return problem_response(exc.status, "Invalid request" if exc.status == 422 else "Error", str(exc), code=exc.code,
+                            errors=[{"field": exc.field, "message": str(exc)}])
+
+
+@api.exception_handler(LibraryError)
+def _library(request: HttpRequest, exc: LibraryError) -> HttpResponse:
+    from coachos.library.api import error_response
+
+    return error_response(exc)
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem_response(
@@ -147,6 +165,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(exc.status_code, str(exc) or "Error", str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large_problem()  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE, read inside the operation
+
+
 @api.exception_handler(PydanticValidationError)
 def _pydantic_validation(request: HttpRequest, exc: PydanticValidationError) -> HttpResponse:
     # django-ninja's CursorPagination decodes the client's cursor inside the view, so a tampered
@@ -155,7 +178,11 @@ def _pydantic_validation(request: HttpRequest, exc: PydanticValidationError) -> 
         message = "The cursor is not valid. Start again from the first page."
         return problem_response(422, "Invalid request", f"cursor: {message}",
                                 errors=[{"field": "cursor", "message": message}])
-    return _server_error(request, exc)
+    # ninja's check of what a view returns is our fault; any other schema a view validates itself (a body
+    # read by hand, e.g. a multipart-or-JSON endpoint) is checking the request: bad input, a 422.
+    if exc.title == "NinjaResponseSchema":
+        return _server_error(request, exc)
+    return _validation(request, NinjaValidationError(exc.errors(include_url=False)))  # type: ignore[arg-type]
 
 
 @api.exception_handler(Exception)
@@ -174,6 +201,10 @@ def _register_routers() -> None:
     from coachos.clients.api import router as clients_router
     from coachos.comms.api import router as comms_router
     from coachos.credits.api import router as credits_router
+    from coachos.insights.api import router as insights_router
+    from coachos.insights.api_assistant import router as assistant_router
+    from coachos.integrations.api import router as integrations_router
+    from coachos.library.api import router as library_router
     from coachos.notes.api import router as notes_router
     from coachos.progress.api import router as progress_router
     from coachos.scheduling.api import router as scheduling_router
@@ -190,6 +221,10 @@ def _register_routers() -> None:
     api.add_router("", chat_router)
     api.add_router("", notes_router)
     api.add_router("", progress_router)
+    api.add_router("", library_router)
+    api.add_router("", insights_router)
+    api.add_router("", assistant_router)
+    api.add_router("", integrations_router)
 
 
 _register_routers()

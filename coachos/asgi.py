@@ -12,12 +12,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachos.settings")
 # Django first: it sets up the apps that the consumers' imports need.
 django_application = get_asgi_application()
 
+from coachos.common.secret_key import refuse_development_key  # noqa: E402
+
+refuse_development_key()  # DEBUG off: no server on the development key or none
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from coachos.chat.routing import websocket_urlpatterns  # noqa: E402
+from coachos.ops.asgi import count_websockets  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_application,
-    "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+    "websocket": count_websockets(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
 })

@@ -72,6 +72,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="Pause memberships whose payment failed longer ago than the business's grace period.",
     ),
     PeriodicJob(
+        name="expire-unpaid-bookings",
+        task="coachos.billing.tasks.expire_unpaid_bookings",
+        every=timedelta(minutes=1),
+        description="Cancel card bookings still unpaid when their 10-minute hold ends: the time is free again.",
+    ),
+    PeriodicJob(
         name="expire-invitations",
         task="coachos.accounts.tasks.expire_invitations",
         every=timedelta(hours=1),
@@ -110,6 +116,34 @@ JOBS: tuple[PeriodicJob, ...] = (
         every=timedelta(hours=1),
         description="From the 1st at 08:00 in each business's zone, email the clients who get it their previous "
                     "month's progress report (PDF attached), once per client and month.",
+    ),
+    PeriodicJob(
+        name="library-due-shares",
+        task="coachos.library.tasks.deliver_due_shares",
+        every=timedelta(minutes=1),
+        description="Deliver library shares scheduled for now and the next item of each due drip (weekly or "
+                    "monthly at the same local time), once per share and run; clients are told.",
+    ),
+    PeriodicJob(
+        name="insights-weekly-digest",
+        task="coachos.insights.tasks.send_weekly_digests",
+        every=timedelta(minutes=15),
+        description="From Monday 08:00 in each business's zone, email its owners last week's numbers and the "
+                    "insight cards worth acting on (as each chose), once per business and week.",
+    ),
+    PeriodicJob(
+        name="write-calendar-events",
+        task="coachos.integrations.tasks.write_calendar_events",
+        every=timedelta(minutes=1),
+        description="Write booked, moved and cancelled sessions to each coach's chosen calendar (once per change; "
+                    "failed writes retried with backoff).",
+    ),
+    PeriodicJob(
+        name="sync-calendars",
+        task="coachos.integrations.tasks.sync_calendars",
+        every=timedelta(minutes=1),
+        description="Re-read connected calendars whose busy times are over 5 minutes old (CalDAV ctag, Google sync "
+                    "tokens) and renew Google watch channels a day before they expire.",
     ),
     PeriodicJob(
         name="run-automations",

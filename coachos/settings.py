@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from coachos.common.secret_key import DEV_SECRET_KEY as _DEV_SECRET
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -37,7 +39,7 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{PORT}").
 _public = urlparse(PUBLIC_BASE_URL)
 HTTPS = _public.scheme == "https"
 
-_DEV_SECRET = "coachos-development-secret-key-not-for-production-use-0123456789"
+# With DEBUG off a web server refuses to start on the development key (coachos/common/secret_key.py).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if HTTPS:
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "waffle",  # feature flags per business: coachos/common/flags.py, /admin/waffle/flag/
     "coachos.common",
     "coachos.accounts",
     "coachos.tenancy",
@@ -76,6 +79,10 @@ INSTALLED_APPS = [
     "coachos.chat",
     "coachos.notes",
     "coachos.progress",
+    "coachos.library",
+    "coachos.insights",
+    "coachos.integrations",
+    "coachos.ops",  # health checks, metrics, feature flags (just under site)
     "coachos.site",  # the top floor: dashboard, navigation, demo seed (DESIGN.md, floors)
 ]
 
@@ -83,11 +90,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "coachos.common.logging.RequestLogMiddleware",
+    "coachos.ops.metrics.MetricsMiddleware",  # Prometheus: rate, latency and queries per route pattern
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coachos.tenancy.security.SecurityContextMiddleware",  # address, browser, country for the security log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,6 +105,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "coachos.tenancy.middleware.TenancyMiddleware",
     "coachos.billing.middleware.ArrearsMiddleware",
+    "coachos.common.ratelimit.RateLimitMiddleware",  # a view's RateLimited → 429 (page or problem details)
 ]
 
 ROOT_URLCONF = "coachos.urls"
@@ -137,12 +147,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests use a file too (not the in-memory default), so threads get real, separate connections.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-coachos.sqlite3")}
+elif env_bool("DB_POOL", True):
+    # PostgreSQL: a bounded pool per process (psycopg_pool through Django's OPTIONS["pool"]). A request
+    # borrows a connection and gives it back when it ends, so load waits in the pool's queue (up to
+    # DB_POOL_TIMEOUT seconds) instead of opening connections until the server refuses ("too many
+    # clients"); under ASGI no connection outlives its request. The pool replaces persistent
+    # connections (CONN_MAX_AGE must be 0 with it). Many machines: PgBouncer, docs/operations.md.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (rate limits need one cache shared by every web process) -------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis first; while it cannot be reached, the database cache (coachos/common/cache.py), so logins,
+    # resets, pages and bookings keep working. Short timeouts: a dead Redis must not hold requests.
+    CACHES: dict[str, dict] = {
+        "default": {"BACKEND": "coachos.common.cache.FallbackCache",
+                    "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_SECONDS": 5}},
+        # Django's Redis cache with one client per pool instead of one per call (coachos/common/redis_cache.py).
+        "redis": {"BACKEND": "coachos.common.redis_cache.RedisCache", "LOCATION": REDIS_URL,
+                  "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}},
+        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coachos_cache"},
+    }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -213,7 +244,27 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coach OS] "
 # The sixth failed login within five minutes, for one account or one address, is refused.
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/ip,5/5m/key",
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "reset_password": os.environ.get("RATE_LIMIT_RESET_PASSWORD", "20/h/ip,5/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "signup": os.environ.get("RATE_LIMIT_SIGNUP", "5/h/ip"),  # new businesses per address
+}
+# Our own limits (coachos/common/ratelimit.py): "count/period" (s, m, h, d; e.g. "5/10m"), "" = off.
+# Each may be overridden by RATE_LIMIT_<NAME> (e.g. RATE_LIMIT_HOLD_IP=10/10m). 429 + Retry-After.
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS = {
+    "public_ip": "120/m",      # a business's public pages (booking page, waitlist), per address
+    "public_org": "3000/m",    # ... per business, from everyone
+    "hold_ip": "5/10m",        # new holds on public booking pages, per address (any business)
+    "hold_org": "60/10m",      # ... per business, from everyone
+    "business_new": "10/h",    # businesses created by one user (sign-up counts in allauth's "signup")
+    "api_token": "600/m",      # API calls per token
+    "api_bad_token": "20/10m",  # unknown or revoked API tokens per address (token guessing)
+}
+RATE_LIMITS.update({name[len("RATE_LIMIT_"):].lower(): value for name, value in os.environ.items()
+                    if name.startswith("RATE_LIMIT_") and name[len("RATE_LIMIT_"):].lower() in RATE_LIMITS})
 MFA_ADAPTER = "coachos.accounts.mfa.MFAAdapter"
 MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -288,6 +339,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CHAT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # A progress photo (coachos/progress/services/photos.py); larger uploads are refused before they are read.
 PROGRESS_PHOTO_MAX_BYTES = 15 * 1024 * 1024
+# The resource library (coachos/library, docs/library.md): per-file limits and each business's storage quota.
+LIBRARY_VIDEO_MAX_BYTES = int(os.environ.get("LIBRARY_VIDEO_MAX_BYTES", 200 * 1024 * 1024))
+LIBRARY_FILE_MAX_BYTES = int(os.environ.get("LIBRARY_FILE_MAX_BYTES", 25 * 1024 * 1024))
+LIBRARY_QUOTA_BYTES = int(os.environ.get("LIBRARY_QUOTA_BYTES", 5 * 1024 * 1024 * 1024))
+# S3-compatible storage for library files (django-storages), e.g. s3://key:secret@bucket?endpoint_url=https://…
+# &region_name=…; unset: private local disk under PRIVATE_MEDIA_ROOT.
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
+# "x-accel" (nginx) or "x-sendfile" (Apache, lighttpd): the proxy sends library files after the access check.
+LIBRARY_SENDFILE = os.environ.get("LIBRARY_SENDFILE", "")
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -379,6 +439,47 @@ TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Web push (coachos/comms/push.py): `manage.py vapid_keys` makes a pair. Without both, push stays hidden.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "")  # mailto: or https: for push services to reach you
+# Google Calendar (coachos/integrations, docs/integrations.md): an OAuth client of type "web application"
+# with redirect URI PUBLIC_BASE_URL/integrations/google/oauth/callback/. Without both, Google stays hidden.
+GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET", "")
+GOOGLE_AUTH_URI = os.environ.get("GOOGLE_AUTH_URI", "https://accounts.google.com/o/oauth2/auth")
+GOOGLE_TOKEN_URI = os.environ.get("GOOGLE_TOKEN_URI", "https://oauth2.googleapis.com/token")
+GOOGLE_CALENDAR_API_URL = os.environ.get("GOOGLE_CALENDAR_API_URL", "")  # empty: Google's own
+# Push endpoints on loopback or private addresses, or plain http (tests and local development only).
+PUSH_ENDPOINT_ALLOW_LOCAL = env_bool("PUSH_ENDPOINT_ALLOW_LOCAL", False)
+# The local test checkout (paid without money) exists only with DEBUG or PAYMENTS_TEST_MODE=1 (the
+# test suite turns it on); otherwise a business without Stripe takes manual payments only.
+PAYMENTS_TEST_MODE = env_bool("PAYMENTS_TEST_MODE", TESTING)
 
 INVITATION_MAX_AGE_DAYS = 14
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not HTTPS)
+
+# --- watching the platform (docs/operations.md "Health, metrics and alerts") ---------------------
+# /healthz answers 503 when one of these is down; default: the database, plus Redis and the broker
+# when they are configured. HEALTHZ_REQUIRED=database keeps serving while Redis is down.
+HEALTHZ_REQUIRED = env_list("HEALTHZ_REQUIRED") or None
+HEALTHZ_MAX_JOB_LAG_SECONDS = int(os.environ.get("HEALTHZ_MAX_JOB_LAG_SECONDS", "600"))
+# /metrics (Prometheus): a bearer token, or scrapes from these addresses/networks (default: this machine).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+# The security log (coachos/tenancy/security.py): the header a proxy/CDN puts the visitor's country in
+# (Cloudflare: CF-IPCountry), and when failed sign-ins are flagged.
+SECURITY_COUNTRY_HEADER = "HTTP_" + os.environ.get("SECURITY_COUNTRY_HEADER", "CF-IPCountry").upper().replace("-", "_")
+SECURITY_FAILURES_FLAG = int(os.environ.get("SECURITY_FAILURES_FLAG", "5"))
+SECURITY_FAILURES_WINDOW_MINUTES = int(os.environ.get("SECURITY_FAILURES_WINDOW_MINUTES", "15"))
+# Error tracking (coachos/ops/sentry.py): off unless SENTRY_DSN is set; no personal data is sent.
+# Feature flags (coachos/common/flags.py): an unknown flag is off.
+WAFFLE_FLAG_DEFAULT = False
+WAFFLE_CREATE_MISSING_FLAGS = False
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+if SENTRY_DSN:  # the user's id and role on each error, once the tenancy middleware knows the role
+    MIDDLEWARE.insert(MIDDLEWARE.index("coachos.tenancy.middleware.TenancyMiddleware") + 1,
+                      "coachos.ops.sentry.SentryUserMiddleware")

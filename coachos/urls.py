@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from coachos.api import api
 from coachos.common import views as common_views
+from coachos.ops import views as ops_views
 from coachos.site import urls_help as site_help
 from coachos.tenancy import views as tenancy_views
 
@@ -14,6 +15,7 @@ admin.site.site_title = "Coach OS admin"
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("businesses/", tenancy_views.businesses, name="businesses"),
     path("businesses/new/", tenancy_views.business_new, name="business_new"),
     path("o/<slug:org_slug>/", include("coachos.site.urls", namespace="backoffice")),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/payments/", include(("coachos.billing.urls", "billing"))),
     path("portal/<slug:org_slug>/payments/", include(("coachos.billing.urls_portal", "portal_billing"))),
     path("o/<slug:org_slug>/books/", include(("coachos.books.urls", "books"))),
+    path("o/<slug:org_slug>/insights/", include("coachos.insights.urls", namespace="insights")),
     path("o/<slug:org_slug>/automations/", include(("coachos.automations.urls", "automations"))),
     path("o/<slug:org_slug>/chat/", include(("coachos.chat.urls", "chat"))),
     path("portal/<slug:org_slug>/chat/", include(("coachos.chat.urls_portal", "portal_chat"))),
@@ -49,11 +52,16 @@ urlpatterns = [
     path("o/<slug:org_slug>/sessions/", include(("coachos.notes.urls_sessions", "sessions"))),
     path("portal/<slug:org_slug>/journal/", include(("coachos.notes.urls_portal_journal", "portal_journal"))),
     path("portal/<slug:org_slug>/sessions/", include(("coachos.notes.urls_portal_sessions", "portal_sessions"))),
+    path("o/<slug:org_slug>/library/", include("coachos.library.urls")),
+    path("portal/<slug:org_slug>/library/", include("coachos.library.urls_portal")),
     path("webhooks/twilio/", include(("coachos.comms.urls_webhooks", "twilio_webhooks"))),
     path("webhooks/stripe", include(("coachos.billing.urls_webhooks", "stripe_webhooks"))),
     path("book/<slug:org_slug>/", include(("coachos.scheduling.urls_public", "booking"))),
     path("ical/", include(("coachos.scheduling.urls_ical", "ical"))),
+    path("o/<slug:org_slug>/calendars/", include("coachos.integrations.urls")),
+    path("integrations/google/", include("coachos.integrations.urls_google")),
     path("api/v1/", api.urls),
+    path("", include("coachos.common.urls_pwa", namespace="pwa")),  # manifest, service worker, offline page
     path("accounts/", include("allauth.urls")),
     path("", include("coachos.accounts.urls")),
     path("platform/jobs/", include(("coachos.automations.urls_platform", "platform_jobs"))),
@@ -62,3 +70,6 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# A request refused before its view (a body over the upload limit: 413; the API in problem details).
+handler400 = "coachos.common.error_views.bad_request"

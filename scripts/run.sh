@@ -3,12 +3,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
-export DEBUG="${DEBUG:-1}"
+# DEBUG is off unless asked for (`make run DEBUG=1`): no visitor ever sees Django's debug page.
+export DEBUG="${DEBUG:-0}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
 # Print only the banner below (and the emails the console backend writes); warnings and errors still
 # show. LOG_LEVEL=INFO make run brings back the servers' and jobs' logs.
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+export LOG_FORMAT="${LOG_FORMAT:-text}"
+# This machine only, no money: the local test checkout stays (billing shows it with DEBUG or this).
+export PAYMENTS_TEST_MODE="${PAYMENTS_TEST_MODE:-1}"
 VAR_DIR="${VAR_DIR:-var}"
+# Without DEBUG the server refuses the development SECRET_KEY: a key of this checkout's own, made once
+# and kept under var/ (so sign-ins survive a restart). A SECRET_KEY in the environment wins.
+case "$(echo "$DEBUG" | tr '[:upper:]' '[:lower:]')" in
+  1|true|yes|on) debug_on=1 ;;
+  *) debug_on=0 ;;
+esac
+if [ "$debug_on" = 0 ] && [ -z "${SECRET_KEY:-}" ]; then
+  key_file="$VAR_DIR/secret_key"
+  if [ ! -s "$key_file" ]; then
+    mkdir -p "$VAR_DIR"
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$key_file")
+  fi
+  SECRET_KEY="$(cat "$key_file")"
+  export SECRET_KEY
+fi
 
 pids=()
 # Ctrl+C (or a TERM) is how this is stopped: the handler only notes it, the EXIT trap stops both
@@ -32,6 +51,11 @@ pids+=($!)
 set +e
 sleep 1
 [ "$stopping" = 0 ] || exit 0
+if [ "$debug_on" = 1 ]; then
+  debug_line='Debug pages are on (DEBUG=1): keep this server to this machine.'
+else
+  debug_line='Debug pages are off (make run DEBUG=1 turns them on).'
+fi
 cat <<TXT
 
   Coach OS is running at $PUBLIC_BASE_URL
@@ -44,6 +68,7 @@ cat <<TXT
     client  client@northside.example     client portal
   Platform admin: admin@coachos.example  at $PUBLIC_BASE_URL/admin/
   Emails (verification, invitations) are printed here in the log.
+  $debug_line
 
   Press Ctrl+C to stop.
 TXT

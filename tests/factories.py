@@ -532,6 +532,7 @@ from coachos.comms.models import (  # noqa: E402
     Notification,
     NotificationPreference,
     OutboundMessage,
+    PushSubscription,
     SmsOptOut,
 )
 
@@ -599,10 +600,23 @@ class NotificationPreferenceFactory(ScopedFactory):
     enabled = False
 
 
+class PushSubscriptionFactory(ScopedFactory):
+    class Meta:
+        model = PushSubscription
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    endpoint = factory.Sequence(lambda n: f"https://push.example.com/send/{n:08d}")
+    # A valid P-256 point and a 16-byte secret (base64url), as a browser gives them.
+    p256dh = "BPsAqldhPng8NuohRjw2539mIqMpCJs_zsfHUJlsDnWw_47l4YgfDzgCSKPH3P5keBPSDSjWNJdqEywnpYGCjUw"
+    auth = "AAECAwQFBgcICQoLDA0ODw"
+    label = "Chrome · Android"
+
+
 TENANT_FACTORIES.update({
     OutboundMessage: OutboundMessageFactory, InboundMessage: InboundMessageFactory, SmsOptOut: SmsOptOutFactory,
     MessageTemplate: MessageTemplateFactory, Notification: NotificationFactory,
-    NotificationPreference: NotificationPreferenceFactory,
+    NotificationPreference: NotificationPreferenceFactory, PushSubscription: PushSubscriptionFactory,
 })
 
 
@@ -862,6 +876,7 @@ from coachos.notes.models import (  # noqa: E402
     JournalTag,
     Note,
     NoteActionItem,
+    NoteAttachment,
     NoteTag,
     NoteTemplate,
     NoteVersion,
@@ -918,6 +933,19 @@ class NoteActionItemFactory(ScopedFactory):
     text = "Walk 8,000 steps a day"
     key = factory.Sequence(lambda n: f"client:walk {n}")
     assignee = "client"
+
+
+class NoteAttachmentFactory(ScopedFactory):
+    class Meta:
+        model = NoteAttachment
+
+    organization = factory.SubFactory(OrganizationFactory)
+    note = factory.LazyAttribute(lambda o: NoteFactory(organization=o.organization))
+    key = factory.Sequence(lambda n: f"notefile{n:024d}")
+    extension = "pdf"
+    name = "plan.pdf"
+    size = 1024
+    content_type = "application/pdf"
 
 
 class JournalTagFactory(ScopedFactory):
@@ -983,7 +1011,7 @@ class SessionRatingFactory(ScopedFactory):
 
 TENANT_FACTORIES.update({
     NoteTag: NoteTagFactory, NoteTemplate: NoteTemplateFactory, Note: NoteFactory, NoteVersion: NoteVersionFactory,
-    NoteActionItem: NoteActionItemFactory, JournalTag: JournalTagFactory, JournalPrompt: JournalPromptFactory,
+    NoteActionItem: NoteActionItemFactory, NoteAttachment: NoteAttachmentFactory, JournalTag: JournalTagFactory, JournalPrompt: JournalPromptFactory,
     JournalEntry: JournalEntryFactory, JournalPromptRecipient: JournalPromptRecipientFactory,
     JournalGoal: JournalGoalFactory, SessionRating: SessionRatingFactory,
 })
@@ -1145,3 +1173,253 @@ class MonthlyReportFactory(ScopedFactory):
 
 
 TENANT_FACTORIES.update({ProgressDefaults: ProgressDefaultsFactory, MonthlyReport: MonthlyReportFactory})
+
+# --- library ----------------------------------------------------------------------------------------
+from coachos.library.models import (  # noqa: E402
+    Collection as LibraryCollection,
+)
+from coachos.library.models import (  # noqa: E402
+    CollectionItem,
+    Engagement,
+    Folder,
+    Grant,
+    Resource,
+    Share,
+    ShareEvent,
+)
+
+
+class FolderFactory(ScopedFactory):
+    class Meta:
+        model = Folder
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Folder {n}")
+
+
+class ResourceFactory(ScopedFactory):
+    class Meta:
+        model = Resource
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "link"
+    media = "web"
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    url = "https://example.com/read"
+
+
+class LibraryCollectionFactory(ScopedFactory):
+    class Meta:
+        model = LibraryCollection
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Collection {n}")
+
+
+class CollectionItemFactory(ScopedFactory):
+    class Meta:
+        model = CollectionItem
+
+    collection = factory.SubFactory(LibraryCollectionFactory)
+    organization = factory.SelfAttribute("collection.organization")
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    position = 0
+
+
+class ShareFactory(ScopedFactory):
+    class Meta:
+        model = Share
+
+    organization = factory.SubFactory(OrganizationFactory)
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    audience = "all"
+    first_at = factory.LazyFunction(lambda: _progress_dt.datetime.now(_progress_dt.UTC) + _progress_dt.timedelta(days=1))
+    next_run_at = factory.SelfAttribute("first_at")
+
+
+class ShareEventFactory(ScopedFactory):
+    class Meta:
+        model = ShareEvent
+
+    share = factory.SubFactory(ShareFactory)
+    organization = factory.SelfAttribute("share.organization")
+    action = "created"
+
+
+class GrantFactory(ScopedFactory):
+    class Meta:
+        model = Grant
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+
+
+class EngagementFactory(ScopedFactory):
+    class Meta:
+        model = Engagement
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+
+
+TENANT_FACTORIES.update({
+    Folder: FolderFactory, Resource: ResourceFactory, LibraryCollection: LibraryCollectionFactory,
+    CollectionItem: CollectionItemFactory, Share: ShareFactory, ShareEvent: ShareEventFactory, Grant: GrantFactory,
+    Engagement: EngagementFactory,
+})
+
+# --- insights ---------------------------------------------------------------------------------------
+from coachos.insights.models import CardDismissal, InsightsSettings, RevenueTarget  # noqa: E402
+
+
+class RevenueTargetFactory(ScopedFactory):
+    class Meta:
+        model = RevenueTarget
+
+    organization = factory.SubFactory(OrganizationFactory)
+    month = _progress_dt.date(2026, 3, 1)
+    amount_minor = 500000
+
+
+class CardDismissalFactory(ScopedFactory):
+    class Meta:
+        model = CardDismissal
+
+    membership = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("membership.organization")
+    kind = "clients_at_risk"
+    fingerprint = "0" * 32
+
+
+class InsightsSettingsFactory(ScopedFactory):
+    class Meta:
+        model = InsightsSettings
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+from coachos.insights.models import AssistantConversation, Proposal  # noqa: E402
+
+
+class AssistantConversationFactory(ScopedFactory):
+    class Meta:
+        model = AssistantConversation
+
+    membership = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("membership.organization")
+
+
+class ProposalFactory(ScopedFactory):
+    class Meta:
+        model = Proposal
+
+    conversation = factory.SubFactory(AssistantConversationFactory)
+    organization = factory.SelfAttribute("conversation.organization")
+    membership = factory.SelfAttribute("conversation.membership")
+    action = "cancel_session"
+    arguments = factory.LazyFunction(lambda: {"session_id": 1})
+    summary = "Cancel a session"
+
+
+TENANT_FACTORIES.update({RevenueTarget: RevenueTargetFactory, CardDismissal: CardDismissalFactory,
+                         InsightsSettings: InsightsSettingsFactory, AssistantConversation: AssistantConversationFactory,
+                         Proposal: ProposalFactory})
+
+
+# --- payments at booking and connected calendars ------------------------------------------------------
+
+from coachos.billing.models import BookingPayment  # noqa: E402
+from coachos.integrations.models import (  # noqa: E402
+    BusyBlock,
+    CalendarConnection,
+    CalendarWrite,
+    MeetingLink,
+    OnlineSessionType,
+    RemoteEvent,
+    VideoSettings,
+)
+
+
+class BookingPaymentFactory(ScopedFactory):
+    class Meta:
+        model = BookingPayment
+
+    booking = factory.SubFactory(BookingFactory)
+    organization = factory.SelfAttribute("booking.organization")
+    client = factory.SelfAttribute("booking.client")
+
+
+class CalendarConnectionFactory(ScopedFactory):
+    class Meta:
+        model = CalendarConnection
+
+    organization = factory.SubFactory(OrganizationFactory)
+    coach = factory.LazyAttribute(lambda o: CoachFactory(organization=o.organization))
+    provider = "caldav"
+    name = "Personal"
+    url = "https://caldav.example/calendars/coach/personal/"
+    username = "coach"
+
+
+class BusyBlockFactory(ScopedFactory):
+    class Meta:
+        model = BusyBlock
+
+    connection = factory.SubFactory(CalendarConnectionFactory)
+    organization = factory.SelfAttribute("connection.organization")
+    coach = factory.SelfAttribute("connection.coach")
+    starts_at = factory.LazyFunction(lambda: _hour_from_now(48))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + __import__("datetime").timedelta(hours=1))
+
+
+class RemoteEventFactory(ScopedFactory):
+    class Meta:
+        model = RemoteEvent
+
+    connection = factory.SubFactory(CalendarConnectionFactory)
+    organization = factory.SelfAttribute("connection.organization")
+    session = factory.LazyAttribute(lambda o: TrainingSessionFactory(organization=o.organization,
+                                                                     coach=o.connection.coach))
+    remote_id = factory.Sequence(lambda n: f"https://caldav.example/calendars/coach/personal/{n}.ics")
+
+
+class CalendarWriteFactory(ScopedFactory):
+    class Meta:
+        model = CalendarWrite
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    due_at = factory.LazyFunction(lambda: _hour_from_now(1))
+
+
+class VideoSettingsFactory(ScopedFactory):
+    class Meta:
+        model = VideoSettings
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class OnlineSessionTypeFactory(ScopedFactory):
+    class Meta:
+        model = OnlineSessionType
+
+    organization = factory.SubFactory(OrganizationFactory)
+    session_type = factory.LazyAttribute(lambda o: SessionTypeFactory(organization=o.organization))
+
+
+class MeetingLinkFactory(ScopedFactory):
+    class Meta:
+        model = MeetingLink
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    url = factory.Sequence(lambda n: f"https://meet.jit.si/CoachOS-room-{n:08d}")
+
+
+TENANT_FACTORIES.update({
+    BookingPayment: BookingPaymentFactory, CalendarConnection: CalendarConnectionFactory, BusyBlock: BusyBlockFactory,
+    RemoteEvent: RemoteEventFactory, CalendarWrite: CalendarWriteFactory, VideoSettings: VideoSettingsFactory,
+    OnlineSessionType: OnlineSessionTypeFactory, MeetingLink: MeetingLinkFactory,
+})

@@ -113,7 +113,9 @@ ALIASES = {"session_id": "trainingsession", "type_id": "sessiontype", "blocked_i
            "addition_id": "availabilityaddition", "recurring_id": "recurringbooking", "hold_id": "slothold",
            "waitlist_id": "waitlistentry", "range_id": "weeklyavailability",
            "package_id": "clientpackage", "plan_id": "packageplan",
-           "message_id": "outboundmessage", "chat_message_id": "message"}
+           "message_id": "outboundmessage", "chat_message_id": "message",
+           "push_subscription_id": "pushsubscription", "session_type_id": "sessiontype",
+           "calendar_id": "calendarconnection", "connection_id": "calendarconnection"}
 
 
 def model_for_param(name: str) -> type | None:

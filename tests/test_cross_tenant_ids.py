@@ -312,6 +312,47 @@ def _note_on_session(b: Business) -> list[dict[str, Any]]:
 BODIES["POST /api/v1/clients/{client_id}/notes"] = _note_on_session
 
 
+def _library_share(b: Business) -> list[dict[str, Any]]:
+    """A share names one thing and one audience; a collection shared must hold an item."""
+    from coachos.library.models import Collection as LibraryCollection
+
+    from .factories import CollectionItemFactory
+
+    CollectionItemFactory(collection=b.objects[LibraryCollection])
+    return [{"resource": None, "all_clients": True}, {"resource": None, "clients": None},
+            {"resource": None, "tag": None}, {"collection": None, "all_clients": True}]
+
+
+BODIES.update({
+    "POST /api/v1/resources": lambda b: [{"title": "Squat", "url": "https://example.com/squat", "folder": None}],
+    "POST /api/v1/shares": _library_share,
+    "PATCH /api/v1/shares/{share_id}": lambda b: [{"clients": None}, {"tag": None}],
+})
+
+
+def _assistant_on(b: Business) -> list[dict[str, Any]]:
+    """The assistant answers only with a model configured and the business opted in: B opts in, and a
+    local stand-in of an OpenAI-compatible server answers. Its ``conversation`` (an assistant
+    conversation of the member who asks, which the walker cannot tell from chat's) is covered by
+    tests/insights/test_assistant.py."""
+    import os
+
+    from coachos.insights.models import InsightsSettings
+    from tests.insights.standin import StandIn
+
+    global _ASSISTANT_STAND_IN
+    if _ASSISTANT_STAND_IN is None:
+        _ASSISTANT_STAND_IN = StandIn().start()
+    os.environ.update(AI_PROVIDER="openai", AI_BASE_URL=f"{_ASSISTANT_STAND_IN.url}/v1")
+    with scopes_disabled():
+        InsightsSettings.objects.update_or_create(organization=b.org, defaults={"assistant_enabled": True})
+    return [{"text": "Hello"}]
+
+
+_ASSISTANT_STAND_IN: Any = None
+BODIES["POST /api/v1/assistant/messages"] = _assistant_on
+
+
 def requests_for(op: Operation, b: Business) -> list[dict[str, Any]]:
     """Valid parameters (body and query together, by name) for B's own objects. A ``None`` in
     BODIES marks an optional id field that belongs in that variant; without an entry, every id

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
+from coachos.common.text import clean_name
 from coachos.tenancy.middleware import language_of, memberships_of
 
 from .models import User
@@ -25,10 +26,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
         with transaction.atomic():
             user = super().save_user(request, user, form, commit=False)
-            user.name = form.cleaned_data["name"].strip()
+            user.name = clean_name(form.cleaned_data["name"])
             user.save()
             organization_create(
                 name=form.cleaned_data["business_name"], owner=user, timezone=form.cleaned_data["timezone"],
+                owner_verified=False,  # until the sign-up email is confirmed (tenancy/verification.py)
                 **form.organization_fields(),
             )
         return user

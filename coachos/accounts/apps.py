@@ -12,3 +12,6 @@ class AccountsConfig(AppConfig):
         from .tokens import token_authenticate
 
         set_token_authenticator(token_authenticate)
+        from . import security_signals
+
+        security_signals.connect()  # sign-ins, failures, two-factor and passwords → the security log

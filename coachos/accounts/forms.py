@@ -97,7 +97,7 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(m.organization.slug, m.organization.name) for m in memberships]
+        self.fields["organization"].choices = [(m.organization.slug, m.organization.name) for m in memberships]  # type: ignore[attr-defined]
 
 
 class LanguageForm(forms.Form):
@@ -111,7 +111,7 @@ class LanguageForm(forms.Form):
             "business": organization.name, "language": _own_name(organization.locale)}
             if organization is not None else _("The language of each business"))
         # Each language in its own words, so a reader finds theirs whatever the page's language.
-        self.fields["language"].choices = [("", blank), *((code, _own_name(code)) for code, _name in settings.LANGUAGES)]
+        self.fields["language"].choices = [("", blank), *((code, _own_name(code)) for code, _name in settings.LANGUAGES)]  # type: ignore[attr-defined]
 
 
 def _own_name(code: str) -> str:

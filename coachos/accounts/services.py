@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from coachos.common import events
-from coachos.tenancy import audit
+from coachos.common.text import clean_name
+from coachos.tenancy import audit, security
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import Perm, Role
 
@@ -50,6 +51,8 @@ def api_token_create(*, user: User, organization: Organization, name: str) -> tu
             organization=organization, user=user, name=name[:80], prefix=prefix, token_hash=hash_token(raw)
         )
         audit.log(organization=organization, actor=user, action="api_token.created", obj=token)
+        security.record(security.Kind.TOKEN_CREATED, user=user, actor=user, business=organization,
+                        data={"token_id": token.pk})
     return token, raw
 
 
@@ -61,6 +64,8 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
             audit.log(organization=token.organization, actor=actor, action="api_token.revoked", obj=token)
+            security.record(security.Kind.TOKEN_REVOKED, user=token.user, actor=actor,
+                            business=token.organization, data={"token_id": token.pk})
     return token
 
 
@@ -147,7 +152,7 @@ def invitation_create(
         try:
             with transaction.atomic():
                 invitation = Invitation.objects.create(
-                    organization=organization, email=email, role=role, name=name.strip(), invited_by=actor
+                    organization=organization, email=email, role=role, name=clean_name(name), invited_by=actor
                 )
         except IntegrityError as exc:
             raise AccountError(_("%(email)s already has a pending invitation.") % {"email": email}) from exc
@@ -223,7 +228,7 @@ def invitation_signup(*, invitation: Invitation, name: str, password: str) -> tu
     (they proved it by opening the emailed link)."""
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise AccountError(_("An account with this email already exists. Log in to accept the invitation."))
-    user = User.objects.create_user(email=invitation.email, password=password, name=name.strip())
+    user = User.objects.create_user(email=invitation.email, password=password, name=clean_name(name))
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     membership = invitation_accept(invitation=invitation, user=user)
     return user, membership

@@ -5,11 +5,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
+from coachos.tenancy import security
 from coachos.tenancy.middleware import memberships_of
 from coachos.tenancy.views import landing_url
 
@@ -40,6 +41,19 @@ def account_home(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your language is saved."))
             return redirect("account_home")
     return render(request, "accounts/account.html", {"language_form": form})
+
+
+@login_required
+def account_activity(request: HttpRequest) -> HttpResponse:
+    """Recent activity: the person's own sign-ins, failures and security changes (newest first)."""
+    # Times in the zone of the business the person works in (the one they used last), said on the page.
+    memberships = memberships_of(request.user)
+    current = next((m for m in memberships if m.organization.slug == request.session.get("current_org")),
+                   memberships[0] if memberships else None)
+    zone_name = current.organization.timezone if current is not None else "UTC"
+    with timezone.override(zone_name):
+        return render(request, "accounts/activity.html", {"events": security.recent_for(request.user),
+                                                          "zone_name": zone_name})
 
 
 @login_required

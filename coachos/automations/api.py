@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, ConfigDict
 
 from coachos.clients.models import Tag
 from coachos.common.api import found_first, reference, require_perm
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from . import platform_jobs, services

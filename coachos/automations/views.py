@@ -18,12 +18,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coachos.clients.models import Client
-from coachos.common import formats
+from coachos.common import formats, moments
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
@@ -159,8 +158,8 @@ class RunFilter:
         self.status = request.GET.get("status", "")
         if self.status not in Run.Status.values:
             self.status = ""
-        self.since = parse_date(request.GET.get("since", "") or "") if _date_ok(request.GET.get("since")) else None
-        self.until = parse_date(request.GET.get("until", "") or "") if _date_ok(request.GET.get("until")) else None
+        self.since = moments.day_from(request.GET.get("since"))
+        self.until = moments.day_from(request.GET.get("until"))
 
     def apply(self, runs: QuerySet[AutomationRun]) -> QuerySet[AutomationRun]:
         zone = timezone.get_current_timezone()
@@ -176,13 +175,6 @@ class RunFilter:
     @property
     def active(self) -> bool:
         return bool(self.status or self.since or self.until)
-
-
-def _date_ok(raw: str | None) -> bool:
-    try:
-        return bool(raw) and parse_date(raw or "") is not None
-    except ValueError:
-        return False
 
 
 def _runs_page(request: HttpRequest, runs: QuerySet[AutomationRun]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from pydantic import ConfigDict, StringConstraints
@@ -23,6 +23,7 @@ from coachos.clients.models import Client
 from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, reference, require_perm
 from coachos.common.problems import problem_response
+from coachos.common.schema import Schema
 from coachos.credits.models import PackagePlan
 from coachos.tenancy.roles import Perm
 

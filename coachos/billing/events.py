@@ -23,7 +23,7 @@ from coachos.tenancy.models import Organization
 
 from . import memberships, platform, services
 from .accounts import billing_account_for
-from .models import BillingAccount, ClientMembership, Purchase
+from .models import BillingAccount, BookingPayment, ClientMembership, Purchase
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,16 @@ def _purchase(purchase_id: Any = None, payment_intent_id: str = "") -> Purchase 
     return None
 
 
+def _booking_purchase(booking_id: Any) -> Purchase | None:
+    """The card payment made with a booking (``metadata.coachos_booking_id``)."""
+    pk = _int(booking_id)
+    if pk is None:
+        return None
+    with scopes_disabled():
+        row = BookingPayment.objects.select_related("purchase__organization").filter(booking_id=pk).first()
+    return row.purchase if row is not None else None
+
+
 def _organization(value: Any) -> Organization | None:
     pk = _int(value)
     return Organization.objects.filter(pk=pk).first() if pk is not None else None
@@ -125,7 +135,7 @@ def checkout_completed(event: dict[str, Any]) -> Handled:
             platform.platform_linked(organization=organization, customer_id=_id(session.get("customer")),
                                      subscription_id=_id(session.get("subscription")))
         return Handled(PROCESSED, "platform subscription linked", organization)
-    purchase = _purchase(metadata.get("coachos_purchase_id"))
+    purchase = _purchase(metadata.get("coachos_purchase_id")) or _booking_purchase(metadata.get("coachos_booking_id"))
     if purchase is None:
         return Handled(IGNORED, "no purchase of ours")
     organization = purchase.organization

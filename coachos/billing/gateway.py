@@ -85,11 +85,27 @@ def construct_event(payload: bytes | str, sig_header: str | None) -> stripe.Even
     error: stripe.SignatureVerificationError | None = None
     for secret in webhook_secrets():
         try:
-            return stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS)
+            event = stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS)
         except stripe.SignatureVerificationError as exc:
             error = exc
+            continue
+        _refuse_future(sig_header, payload)
+        return event
     assert error is not None
     raise error
+
+
+def _refuse_future(sig_header: str | None, payload: bytes | str) -> None:
+    """The SDK refuses a timestamp older than the tolerance but not one ahead of the clock: a
+    signature made for "in an hour" could be replayed for an hour. Refused the same way."""
+    stamps = [part.split("=", 1)[1] for part in (sig_header or "").split(",") if part.strip().startswith("t=")]
+    try:
+        stamp = int(stamps[0].strip()) if stamps else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        raise stripe.SignatureVerificationError("Timestamp outside the tolerance zone", sig_header,
+                                                payload if isinstance(payload, str) else payload.decode("utf-8"))
 
 
 def sign(payload: str, *, secret: str | None = None, timestamp: int | None = None) -> str:
@@ -305,12 +321,14 @@ class LocalGateway:
     def checkout_payment(self, *, account_id: str | None, purchase_id: int, name: str, amount_minor: int,
                          currency: str, application_fee_minor: int, customer_email: str, metadata: dict[str, str],
                          success_url: str, cancel_url: str, key: str) -> Checkout:
+        _require_test_mode()
         return Checkout(*local_checkout.checkout_for(kind="purchase", object_id=purchase_id, key=key,
                                                      success_url=success_url, cancel_url=cancel_url))
 
     def checkout_subscription(self, *, account_id: str | None, purchase_id: int, name: str, amount_minor: int,
                               currency: str, fee_bps: int, customer_email: str, metadata: dict[str, str],
                               success_url: str, cancel_url: str, key: str) -> Checkout:
+        _require_test_mode()
         return Checkout(*local_checkout.checkout_for(kind="purchase", object_id=purchase_id, key=key,
                                                      success_url=success_url, cancel_url=cancel_url))
 
@@ -330,6 +348,7 @@ class LocalGateway:
     def platform_checkout(self, *, organization_id: int, plan_name: str, amount_minor: int, currency: str,
                           customer_id: str, customer_email: str, success_url: str, cancel_url: str,
                           key: str) -> Checkout:
+        _require_test_mode()
         return Checkout(*local_checkout.checkout_for(kind="platform", object_id=organization_id, key=key))
 
 
@@ -346,8 +365,21 @@ def get_gateway() -> Gateway:
     return LocalGateway()
 
 
+def test_mode() -> bool:
+    """Whether the local test checkout (credits and bookings without money) may exist: only with
+    ``DEBUG`` or an explicit ``PAYMENTS_TEST_MODE=1``. Otherwise a business without Stripe takes
+    manual payments only."""
+    return bool(getattr(settings, "DEBUG", False) or getattr(settings, "PAYMENTS_TEST_MODE", False))
+
+
 def is_local() -> bool:
-    return get_gateway().local
+    """The local test checkout stands in for Stripe (no key, and test mode allowed)."""
+    return get_gateway().local and test_mode()
+
+
+def _require_test_mode() -> None:
+    if not test_mode():
+        raise GatewayError("Online payments need Stripe: this business takes manual payments only.")
 
 
 def use_gateway(gateway: Gateway | None) -> None:

@@ -281,3 +281,55 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"
+
+
+class BookingPayment(models.Model):
+    """How one booking was settled when it was made: a credit, a card payment (a ``Purchase``
+    made with the booking), or nothing; and what its cancellation did with the money.
+
+    One row per booking (unique), written in the booking's transaction. ``status`` moves only
+    under the row's lock (``booking_payments.py``), so duplicate webhooks, two tabs cancelling and
+    the expiry job each act once."""
+
+    class Status(models.TextChoices):
+        NONE = "none", _("Nothing to pay")
+        CREDIT_USED = "credit_used", _("Paid with a credit")
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Not paid in time")
+        REFUNDED = "refunded", _("Refunded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Method(models.TextChoices):
+        NONE = "none", _("Nothing")
+        CREDIT = "credit", _("A package credit")
+        CARD = "card", _("Card")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    booking = models.OneToOneField("scheduling.Booking", on_delete=models.CASCADE, related_name="payment")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="booking_payments")
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.NONE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NONE, db_index=True)
+    purchase = models.OneToOneField(Purchase, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="booking_payment")
+    client_package = models.ForeignKey("credits.ClientPackage", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+    price_minor = models.PositiveIntegerField(default=0)  # the session's price
+    charged_minor = models.PositiveIntegerField(default=0)  # paid when booking (the price, or a deposit)
+    currency = models.CharField(max_length=3, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)  # an unpaid card booking's end
+    # What the booking's cancellation did (answered by the cancel API, shown to the client).
+    cancelled = models.BooleanField(default=False)
+    refund_minor = models.PositiveIntegerField(default=0)
+    fee_kept_minor = models.PositiveIntegerField(default=0)
+    credit_released = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Booking payment #{self.pk}"

@@ -77,3 +77,14 @@ def membership_payment_failed(membership: ClientMembership, *, amount_minor: int
                   context={"amount": amount, "client_name": membership.client.full_name,
                            "link": absolute(reverse("billing:memberships", kwargs={"org_slug": organization.slug}))},
                   related=membership, dedupe_key=f"payment-failed-team:{invoice_id}")
+
+
+def booking_payment_refunded(purchase: Purchase) -> None:
+    """A booking's payment arrived after its hold ended and the time was gone: refunded, and said."""
+    organization = purchase.organization
+    _client_message(
+        organization=organization, kind="booking_payment_refunded", client=purchase.client,
+        context={"amount": money(organization, purchase.amount_minor, purchase.currency),
+                 "link": _portal_payments(organization)},
+        related=purchase, dedupe_key=f"booking-payment-refunded:{purchase.pk}", requested=True,
+    )

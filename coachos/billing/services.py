@@ -9,6 +9,7 @@ Completion and refunds lock the purchase row, so concurrent webhooks serialize o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,7 +55,10 @@ class PaymentError(Exception):
 def _check_online_payments(organization: Organization) -> None:
     gateway = gateway_module.get_gateway()
     if gateway.local:
-        return
+        if gateway_module.test_mode():
+            return
+        raise PaymentError(_("This business takes manual payments only: online payments need Stripe."),
+                           "manual_only")
     account = billing_account_for(organization)
     if not account.stripe_account_id or not account.charges_enabled:
         raise PaymentError(_("Connect your Stripe account before taking payments online."), "not_connected")
@@ -108,7 +112,8 @@ def _success_url(organization: Organization, purchase: Purchase, return_path: st
     return f"{settings.PUBLIC_BASE_URL}{path}{'&' if '?' in path else '?'}paid={purchase.pk}"
 
 
-def purchase_checkout(*, purchase: Purchase, force_new: bool = False, return_path: str = "") -> Purchase:
+def purchase_checkout(*, purchase: Purchase, force_new: bool = False, return_path: str = "",
+                      extra_metadata: dict[str, str] | None = None) -> Purchase:
     """Make (or reuse) the Stripe Checkout Session for a pending purchase; sets ``checkout_url``.
 
     The idempotency key names the purchase and the attempt: a retried call returns the same
@@ -129,7 +134,8 @@ def purchase_checkout(*, purchase: Purchase, force_new: bool = False, return_pat
         organization = purchase.organization
         account = billing_account_for(organization)
         gateway = gateway_module.get_gateway()
-        metadata = {"coachos_purchase_id": str(purchase.pk), "coachos_org": str(organization.pk)}
+        metadata = {**(extra_metadata or {}), "coachos_purchase_id": str(purchase.pk),
+                    "coachos_org": str(organization.pk)}
         common: dict[str, Any] = {
             "account_id": account.stripe_account_id, "purchase_id": purchase.pk, "name": purchase.description,
             "amount_minor": purchase.amount_minor, "currency": purchase.currency,
@@ -271,8 +277,13 @@ def purchase_complete(*, purchase_id: int, amount_minor: int, currency: str, pay
               data={"amount_minor": purchase.amount_minor, "package": purchase.client_package_id})
     notify.receipt_send(purchase)
     processing_fee_after_commit(purchase)
+    for hook in PAID_HOOKS:  # a booking's payment: the booking is paid (or refunded) — booking_payments
+        hook(purchase)
     logger.info("purchase paid", extra={"purchase_id": purchase.pk, "organization_id": purchase.organization_id})
     return purchase, True
+
+
+PAID_HOOKS: list[Callable[[Purchase], None]] = []  # filled by BillingConfig.ready (booking_payments)
 
 
 def purchase_fail(*, purchase_id: int, reason: str = "") -> Purchase:

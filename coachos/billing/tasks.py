@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .booking_payments import expire_unpaid
 from .ledger import record_processing_fee
 from .memberships import memberships_pause_overdue
 
-__all__ = ["pause_overdue_memberships", "record_processing_fee"]
+__all__ = ["expire_unpaid_bookings", "pause_overdue_memberships", "record_processing_fee"]
+
+
+@shared_task
+def expire_unpaid_bookings() -> int:
+    """Card bookings unpaid when their hold ends are cancelled (a late payment is then refunded)."""
+    return expire_unpaid()
 
 
 @shared_task

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from pydantic import AfterValidator, ConfigDict
@@ -18,6 +18,8 @@ from pydantic import AfterValidator, ConfigDict
 from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, require_perm
 from coachos.common.problems import problem_response
+from coachos.common.schema import Schema
+from coachos.scheduling.visibility import bookings_visible_to
 from coachos.tenancy.roles import Perm
 
 from . import selectors, services
@@ -65,11 +67,14 @@ class MoneyEventFilters(Schema):
                                                                     "has no such purchase, or you may not see it)")
     client: int | None = Field(None, ge=1, le=MAX_ID, description="Entries of this client (404 if the business has no "
                                                                   "such client, or you may not see them)")
+    booking: int | None = Field(None, ge=1, le=MAX_ID, description="Entries about the payment of this booking (404 if "
+                                                                  "the business has no such booking, or you may not "
+                                                                  "see it): one `sale` once it is paid")
     kind: KindName | None = None
 
 
 @router.get("/money-events", response=list[MoneyEventOut],
-            summary="The money ledger, oldest first (filter by purchase, client, kind)",
+            summary="The money ledger, oldest first (filter by purchase, booking, client, kind)",
             description="A coach the owner limited to their own clients gets the entries of those clients and "
                         "the entries about no client.")
 @paginate(CursorPagination, ordering=("occurred_at", "id"))
@@ -85,6 +90,10 @@ def money_event_list(request: HttpRequest, filters: MoneyEventFilters = Query(..
         if not selectors.purchase_exists(purchase_id=filters.purchase, clients=limited):
             raise Http404
         qs = qs.filter(related_type="purchase", related_id=filters.purchase)
+    if filters.booking is not None:
+        if not bookings_visible_to(membership).filter(pk=filters.booking).exists():
+            raise Http404
+        qs = qs.filter(related_type="purchase", related_id__in=selectors.booking_purchase_ids(filters.booking))
     if filters.client is not None:
         qs = qs.filter(client=get_object_or_404(visible, pk=filters.client))
     if filters.kind:

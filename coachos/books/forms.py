@@ -8,10 +8,12 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import money
 from .models import Expense, MoneyEvent
+from .services import expense_date_error
 
 MAX_AMOUNT_MINOR = 100_000_000
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -53,8 +55,16 @@ class ExpenseForm(forms.Form):
             max_digits=9 + exponent, decimal_places=exponent,
             widget=forms.NumberInput(attrs={"step": "1" if exponent == 0 else "0.01", "inputmode": "decimal"}),
         )
+        self.today = today
         if today is not None:
             self.initial.setdefault("date", today)
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        problem = expense_date_error(day, self.today or timezone.now().date())
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
     def clean_amount(self) -> int:
         minor = money.parse_major(self.cleaned_data["amount"], self.currency)

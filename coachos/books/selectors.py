@@ -301,6 +301,16 @@ def register_billing_sources(*, owed: OwedSource, renewals: RenewalsSource,
         _billing_sources["purchases"] = purchases
 
 
+def register_booking_purchases(source: Any) -> None:
+    """Billing names the purchases a booking was paid with (``source(booking_id) -> [ids]``)."""
+    _billing_sources["booking_purchases"] = source
+
+
+def booking_purchase_ids(booking_id: int) -> list[int]:
+    source = _billing_sources.get("booking_purchases")
+    return list(source(booking_id)) if source is not None else []
+
+
 def purchase_exists(*, purchase_id: int, clients: QuerySet[Any] | None = None) -> bool:
     """Whether the business has this purchase (of one of ``clients``, ``clients_visible_to``, if
     given): the ledger's filter by purchase answers 404 otherwise. Without billing, none exists."""

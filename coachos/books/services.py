@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date as date_type
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coachos.common import formats
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
@@ -143,6 +144,20 @@ def money_event_reverse(*, event: MoneyEvent, actor: Any, reason: str = "") -> M
     return reversal
 
 
+EXPENSE_EARLIEST = date_type(2000, 1, 1)
+EXPENSE_DAYS_AHEAD = 366  # a year's rent paid ahead; not a typo's year 2206
+
+
+def expense_date_error(day: date_type, today: date_type) -> str | None:
+    """Why an expense cannot carry this date (the books cover 2000 to a year from today), or None."""
+    latest = today + timedelta(days=EXPENSE_DAYS_AHEAD)
+    if EXPENSE_EARLIEST <= day <= latest:
+        return None
+    return _("Give a date between %(earliest)s and %(latest)s.") % {
+        "earliest": formats.format_date(EXPENSE_EARLIEST, style="long"),
+        "latest": formats.format_date(latest, style="long")}
+
+
 def expense_occurred_at(organization: Organization, day: date_type) -> datetime:
     """Noon of the expense's day in the business's zone: safely inside that day and month."""
     return datetime.combine(day, time(12, 0), tzinfo=organization.tzinfo)
@@ -169,6 +184,9 @@ def expense_create(
         raise BooksError(_("An expense must be more than zero."))
     if category not in Expense.Category.values:
         raise BooksError(_("Choose a category."))
+    date_error = expense_date_error(date, timezone.now().astimezone(organization.tzinfo).date())
+    if date_error:
+        raise BooksError(date_error)
     if external_id:
         existing = MoneyEvent.objects.filter(
             organization=organization, kind=MoneyEvent.Kind.EXPENSE, external_id=external_id,

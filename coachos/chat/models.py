@@ -19,6 +19,7 @@ from django_scopes import ScopedManager
 
 from coachos.clients.models import Client
 from coachos.common.storage import private_storage
+from coachos.common.uploads import StoredUpload
 from coachos.tenancy.models import Membership, Organization
 
 DEFAULT_UNREAD_TEXT_MINUTES = 30
@@ -220,7 +221,7 @@ def thumbnail_path(instance: Attachment, filename: str) -> str:
     return f"chat/{instance.organization_id}/{instance.key}.thumb.jpg"
 
 
-class Attachment(models.Model):
+class Attachment(StoredUpload):
     """A file uploaded for a message: first on its own (``message`` empty), then attached when sent."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -228,17 +229,8 @@ class Attachment(models.Model):
                                 related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    key = models.CharField(max_length=40, unique=True)
-    extension = models.CharField(max_length=8)
     file = models.FileField(upload_to=attachment_path, storage=private_storage, max_length=200)
     thumbnail = models.FileField(upload_to=thumbnail_path, storage=private_storage, max_length=200, blank=True)
-    name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    # What the bytes are (sniffed), never what the uploader said they were.
-    content_type = models.CharField(max_length=100)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(organization="organization")
 
@@ -248,10 +240,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"Attachment #{self.pk}"
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class MessageReport(models.Model):

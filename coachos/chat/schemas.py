@@ -3,8 +3,10 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import ConfigDict
+
+from coachos.common.schema import Schema
 
 from .services import BODY_MAX, MAX_ATTACHMENTS, TITLE_MAX
 

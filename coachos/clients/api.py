@@ -10,13 +10,14 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from pydantic import AfterValidator, ConfigDict
 
 from coachos.common.api import found_first, phones_parsed, require_perm
 from coachos.common.phones import phone_region
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from . import selectors, services

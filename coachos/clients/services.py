@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.common import events
+from coachos.common.text import clean_name
 from coachos.tenancy import audit
 from coachos.tenancy.models import Membership, Organization, validate_timezone
 from coachos.tenancy.roles import Role
@@ -34,7 +35,7 @@ def client_create(
     """Add a client record. Raises ``ValidationError`` (by field) for bad input or an email
     address another client of the business already has (compared without regard to case)."""
     client = Client(
-        organization=organization, first_name=first_name.strip(), last_name=last_name.strip(),
+        organization=organization, first_name=clean_name(first_name), last_name=clean_name(last_name),
         email=BaseUserManager.normalize_email(email.strip()), phone=phone.strip(),
     )
     if client.email and Client.objects.filter(organization=organization, email__iexact=client.email).exists():
@@ -85,6 +86,9 @@ _TEXT_FIELDS = {"first_name", "last_name", "email", "phone", "source_detail", "a
                 "emergency_contact_phone", "source", "status"}
 
 
+_NAME_FIELDS = {"first_name", "last_name", "emergency_contact_name"}  # no bidi overrides, no control characters
+
+
 def _apply(client: Client, data: dict[str, Any], now: datetime) -> list[str]:
     """Set the given fields on ``client``; return the names that changed. Consent times follow the boxes."""
     unknown = set(data) - set(EDITABLE_FIELDS)
@@ -94,6 +98,8 @@ def _apply(client: Client, data: dict[str, Any], now: datetime) -> list[str]:
     for field, value in data.items():
         if field in _TEXT_FIELDS:
             value = (value or "").strip()
+        if field in _NAME_FIELDS:
+            value = clean_name(value)
         if field == "email":
             value = BaseUserManager.normalize_email(value)
         if getattr(client, field) != value:
@@ -214,7 +220,7 @@ def client_set_timezone(*, client: Client, actor: Any, zone: str) -> Client:
 # --- tags ---------------------------------------------------------------------------------------
 
 def _tag_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise ValidationError({"name": [_("Give the tag a name.")]})
     if len(name) > 40:

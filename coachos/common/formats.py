@@ -23,9 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date as babel_date
-from babel.dates import format_time as babel_time
-from babel.dates import get_timezone_location
+from babel.dates import DateTimePattern, get_timezone_location, parse_pattern
 from babel.numbers import format_currency as babel_currency
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import get_currency_precision
@@ -114,10 +112,48 @@ def _local(value: datetime, zone: tzinfo | None) -> datetime:
     return value.astimezone(_zone(zone))
 
 
+# Babel parses the locale and the pattern on every call; a page with a hundred dates paid for that a
+# hundred times. The parsed locale and patterns are kept (they never change while the process runs).
+
+@lru_cache(maxsize=64)
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=256)
+def _date_pattern(locale: str, style: str) -> DateTimePattern:
+    """A date style ("medium", "full", …) or a pattern ("EEEE, MMMM d"), parsed once."""
+    if style in ("full", "long", "medium", "short"):
+        return _babel_locale(locale).date_formats[style]  # type: ignore[no-any-return]
+    return parse_pattern(style)
+
+
+@lru_cache(maxsize=64)
+def _time_pattern(locale: str) -> DateTimePattern:
+    return _babel_locale(locale).time_formats["short"]  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=64)
+def _joiner(locale: str) -> str:
+    return str(_babel_locale(locale).datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
+
+
+# Memoised: a page of booking times formats the same few days and times again and again, and each
+# Babel pattern application costs ~0.1 ms (bench: scripts/load.py, the booking page).
+@lru_cache(maxsize=4096)
+def babel_date(day: date, style: str, *, locale: str) -> str:
+    return str(_date_pattern(locale, style).apply(day, _babel_locale(locale)))
+
+
+@lru_cache(maxsize=4096)
+def babel_time(value: time | datetime, style: str, *, locale: str) -> str:
+    return str(_time_pattern(locale).apply(value, _babel_locale(locale)))
+
+
 @lru_cache(maxsize=64)
 def _date_without_year(locale: str) -> str:
     """The locale's full date pattern without the year: "EEEE, MMMM d" (en_US), "EEEE d MMMM" (fr)."""
-    pattern = Locale.parse(locale).date_formats["full"].pattern
+    pattern = _babel_locale(locale).date_formats["full"].pattern
     stripped = re.sub(r",?\s*(?:'[^']*'\s*)?y+\.?", "", pattern).strip(" ,")
     return stripped if "d" in stripped else pattern
 
@@ -164,8 +200,7 @@ def format_datetime(value: datetime | None, *, locale: str | None = None, zone: 
 
 def join_date_time(day: str, clock: str, *, locale: str | None = None) -> str:
     """A worded date and time joined the locale's way ("{date}, {time}" in the locales we speak)."""
-    joiner = str(Locale.parse(_locale(locale)).datetime_formats.get("medium", "{1}, {0}"))
-    return joiner.replace("'", "").format(clock, day)
+    return _joiner(_locale(locale)).format(clock, day)
 
 
 def zone_name(zone: tzinfo, *, locale: str | None = None) -> str:

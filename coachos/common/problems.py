@@ -9,7 +9,7 @@ from django.http import HttpResponse
 
 PROBLEM_TYPES = {
     400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-    409: "conflict", 410: "gone", 422: "invalid", 429: "rate-limited", 500: "server-error", 503: "unavailable",
+    409: "conflict", 410: "gone", 413: "too-large", 415: "unsupported-media-type", 422: "invalid", 429: "rate-limited", 500: "server-error", 503: "unavailable",
 }
 
 

@@ -1,8 +1,11 @@
-from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from . import health
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Each dependency's state (database, Redis, broker, job lag); 503 when a required one is down."""
+    healthy, body = health.report()
+    response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from pydantic import AfterValidator, ConfigDict
@@ -20,6 +20,7 @@ from coachos.clients.models import Client
 from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, require_perm
 from coachos.common.problems import problem_response
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from . import catalog, compose, selectors
@@ -53,7 +54,7 @@ def _local(value: datetime | None, request: HttpRequest) -> datetime | None:
 
 class MessageOut(Schema):
     id: int
-    channel: Literal["sms", "email"]
+    channel: Literal["sms", "email", "push"]
     kind: str = Field(description="The kind of message, e.g. booking_confirmation, reminder_24h, custom.")
     status: StatusName = Field(description=STATUS_HELP)
     body: str = Field(description="The text as rendered for the recipient.")

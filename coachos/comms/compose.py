@@ -20,7 +20,7 @@ from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
 from . import catalog, outbox
-from .models import Channel, InboundMessage, MessageTemplate, OutboundMessage
+from .models import WRITTEN_CHANNELS, Channel, InboundMessage, MessageTemplate, OutboundMessage
 
 CommsError = outbox.CommsError
 SMS_MAX = 1600  # Twilio's limit for one message body
@@ -43,7 +43,7 @@ def message_send(*, organization: Organization, actor: Any, channel: str, body: 
     ``{variables}`` in the text are filled like a template's. A message that may not go (no number,
     opted out, no consent) is still written, as ``suppressed`` with the reason.
     """
-    if channel not in Channel.values:
+    if channel not in WRITTEN_CHANNELS:
         raise CommsError(_("Unknown channel."))
     text = body.strip()
     if not text:
@@ -100,7 +100,7 @@ def message_template_save(*, organization: Organization, actor: Any, kind: str, 
                           subject: str = "", enabled: bool = True) -> MessageTemplate:
     """The business's own wording for one message on one channel (replacing the default)."""
     spec = catalog.kind(kind)
-    if spec.audience != "client" or channel not in Channel.values:
+    if spec.audience != "client" or channel not in WRITTEN_CHANNELS:
         raise CommsError(_("This message's wording cannot be changed."))
     unknown = catalog.unknown_variables(body + " " + subject)
     if unknown:

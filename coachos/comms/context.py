@@ -11,6 +11,7 @@ client lives elsewhere; the team reads the business's zone. The words follow the
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
@@ -145,12 +146,23 @@ class Wording:
         return self._labelled(local_datetime(self.organization, instant, self.zone, locale=self.locale), instant)
 
 
+# Booking variables that apps above comms add or override (integrations: an online session's
+# meeting link as its ``session_location``), registered in their AppConfig.ready (floors).
+_booking_variable_providers: list[Callable[[Any], dict[str, str]]] = []
+
+
+def register_booking_variables(provider: Callable[[Any], dict[str, str]]) -> None:
+    """Add a function of a booking returning variables for its messages; registering twice is a no-op."""
+    if not any(existing is provider for existing in _booking_variable_providers):
+        _booking_variable_providers.append(provider)
+
+
 def booking_variables(booking: Any, wording: Wording | None = None) -> dict[str, str]:
     session = booking.session
     organization = session.organization
     wording = wording or Wording(organization, None, None)
     location = session.session_type.location or organization.address.replace("\n", ", ")
-    return {
+    variables = {
         "session_type": session.session_type.name,
         "session_date": wording.date(session.starts_at),
         "session_time": wording.time(session.starts_at),
@@ -158,6 +170,9 @@ def booking_variables(booking: Any, wording: Wording | None = None) -> dict[str,
         "session_location": location or organization.name,
         "link": _url("portal_bookings:index", org_slug=organization.slug),
     }
+    for provider in _booking_variable_providers:
+        variables.update(provider(booking))
+    return variables
 
 
 def build(*, organization: Organization, client: Client | None = None, related: models.Model | None = None,

@@ -15,6 +15,11 @@ from coachos.tenancy.models import Organization
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
+    PUSH = "push", _("Push notification")
+
+
+# What a business writes wording for and the team types messages on (push reuses the subject).
+WRITTEN_CHANNELS: tuple[str, ...] = (Channel.SMS, Channel.EMAIL)
 
 
 class MessageTemplate(models.Model):
@@ -77,6 +82,11 @@ class OutboundMessage(models.Model):
     promotional = models.BooleanField(default=False)
     quiet_hours_exempt = models.BooleanField(default=False)
     attachments = models.JSONField(default=list, blank=True)
+    # Push only: the device it goes to (gone when the device turned notifications off) and the page
+    # a tap on the notification opens.
+    push_subscription = models.ForeignKey("comms.PushSubscription", null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    url = models.CharField(max_length=500, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -193,6 +203,7 @@ class NotificationPreference(models.Model):
         IN_APP = "in_app", _("In the app")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        PUSH = "push", _("Push")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -208,3 +219,29 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preference #{self.pk}"
+
+
+class PushSubscription(models.Model):
+    """One device (browser) that agreed to get this person's push notifications from this business.
+
+    The browser gives the endpoint (its push service's URL) and the keys the payload is encrypted
+    with (RFC 8291). A push service that answers 404/410 has forgotten it: the row is deleted."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=1000)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=50)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "endpoint"], name="push_subscription_unique")]
+        indexes = [models.Index(fields=["organization", "user"], name="push_subscription_user")]
+
+    def __str__(self) -> str:
+        return f"Push subscription #{self.pk}"

@@ -24,13 +24,18 @@ from coachos.clients.models import Client
 from coachos.tenancy import audit
 from coachos.tenancy.models import Organization
 
-from . import catalog
+from . import catalog, push
 from .models import Notification, NotificationPreference
 
 logger = logging.getLogger("coachos.comms")
 
 Via = NotificationPreference.Via
 VIAS: tuple[str, ...] = (Via.IN_APP, Via.EMAIL, Via.SMS)
+
+
+def vias() -> tuple[str, ...]:
+    """The channels people choose between: push too when this server can send it (VAPID keys)."""
+    return (*VIAS, Via.PUSH) if push.enabled() else VIAS
 CLIENT, TEAM = "client", "team"
 
 # What a client may tune. Replies to their own texts, invitations, receipts and the coach's own
@@ -59,9 +64,11 @@ def client_kinds() -> tuple[str, ...]:
 # --- preferences -------------------------------------------------------------------------------
 
 def default_enabled(kind: catalog.Kind, via: str) -> bool:
+    """No choice saved: everything on for clients; for the team the bell, and push like the bell (only a
+    device someone turned push on for gets any), email/SMS as the kind says."""
     if kind.audience != TEAM:
         return True
-    return via == Via.IN_APP or via in kind.notify_default
+    return via in (Via.IN_APP, Via.PUSH) or via in kind.notify_default
 
 
 def preference_kinds(audience: str) -> list[catalog.Kind]:
@@ -90,7 +97,7 @@ def wants(own: dict[str, bool], kind: catalog.Kind, via: str) -> bool:
 @dataclass(frozen=True)
 class PreferenceRow:
     kind: catalog.Kind
-    cells: tuple[tuple[str, bool], ...]  # (via, enabled) in VIAS order
+    cells: tuple[tuple[str, bool], ...]  # (via, enabled) in vias() order
 
 
 def preference_table(*, organization: Organization, user: Any, audience: str) -> list[PreferenceRow]:
@@ -101,7 +108,7 @@ def preference_table(*, organization: Organization, user: Any, audience: str) ->
         ).values_list("kind", "via", "enabled")
     }
     return [
-        PreferenceRow(kind=k, cells=tuple((via, saved.get((k.key, via), default_enabled(k, via))) for via in VIAS))
+        PreferenceRow(kind=k, cells=tuple((via, saved.get((k.key, via), default_enabled(k, via))) for via in vias()))
         for k in kinds
     ]
 
@@ -117,7 +124,7 @@ def preferences_save(*, organization: Organization, user: Any, audience: str,
     changed: list[NotificationPreference] = []
     new: list[NotificationPreference] = []
     for k in kinds:
-        for via in VIAS:
+        for via in vias():
             on = (k.key, via) in enabled
             row = existing.get((k.key, via))
             if row is None:

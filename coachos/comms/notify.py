@@ -35,10 +35,10 @@ from coachos.clients.selectors import clients_visible_to, sees_every_client
 from coachos.tenancy.models import Membership, Organization
 from coachos.tenancy.roles import TEAM_ROLES, Role
 
-from . import catalog, notifications, outbox
+from . import catalog, notifications, outbox, push
 from .context import absolute
 from .context import build as build_variables
-from .models import Channel, Notification, OutboundMessage
+from .models import Channel, Notification, OutboundMessage, PushSubscription
 
 logger = logging.getLogger("coachos.comms")
 
@@ -137,6 +137,9 @@ def client(*, organization: Organization, kind: str, client: Client, context: di
         if record is not None:
             messages.append(record)
 
+    messages += _pushes(organization=organization, user=user, spec=spec, own=own, context=context, related=related,
+                        dedupe_key=dedupe_key, url=client_url(organization, related), client=client,
+                        send_after=send_after, expires_at=expires_at, requested=requested)
     if user is not None and notifications.wants(own, spec, "in_app"):
         variables = build_variables(organization=organization, client=client, related=related,
                                     extra=dict(context or {}))
@@ -144,6 +147,26 @@ def client(*, organization: Organization, kind: str, client: Client, context: di
             organization=organization, user=user, kind=kind, title=_title(spec, variables),
             url=client_url(organization, related), related=related, client=client, dedupe_key=dedupe_key)
     return messages
+
+
+def _pushes(*, organization: Organization, user: Any, spec: catalog.Kind, own: dict[str, bool],
+            context: dict[str, Any] | None, related: models.Model | None, dedupe_key: str | None, url: str,
+            client: Client | None = None, send_after: datetime | None = None, expires_at: datetime | None = None,
+            requested: bool | None = None) -> list[OutboundMessage]:
+    """One push per device the person turned push on for (in this business), if they want this kind
+    by push. Titled with the business's name; the text is the kind's subject, in the reader's language."""
+    if user is None or not push.enabled() or not notifications.wants(own, spec, Channel.PUSH):
+        return []
+    sent: list[OutboundMessage] = []
+    for subscription in PushSubscription.objects.filter(organization=organization, user=user).order_by("pk"):
+        message = outbox.enqueue(
+            organization=organization, channel=Channel.PUSH, kind=spec.key, client=client, user=user,
+            context=context, related=related, dedupe_key=_key(dedupe_key, Channel.PUSH, subscription.pk),
+            send_after=send_after, expires_at=expires_at, requested=requested, push_subscription=subscription,
+            url=url, subject="{business_name}", body=spec.subject or spec.label)
+        if message is not None:
+            sent.append(message)
+    return sent
 
 
 def _record_unsent(common: dict[str, Any], *, dedupe_key: str | None, switched_off: bool,
@@ -243,6 +266,8 @@ def team(*, organization: Organization, kind: str, context: dict[str, Any] | Non
                                      subject=str(spec.subject or spec.label), body=str(body))
             if message is not None:
                 delivery.messages.append(message)
+        delivery.messages += _pushes(organization=organization, user=user, spec=spec, own=own, context=extra,
+                                     related=related, dedupe_key=dedupe_key, url=path)
         phone = user_phone(user)
         if notifications.wants(own, spec, Channel.SMS) and phone:
             message = outbox.enqueue(organization=organization, channel=Channel.SMS, kind=kind, user=user, to=phone,

@@ -21,7 +21,7 @@ from coachos.clients.models import Client
 from coachos.tenancy.models import Organization
 
 from . import catalog, context, dispatch
-from .models import Channel, MessageTemplate, OutboundMessage
+from .models import Channel, MessageTemplate, OutboundMessage, PushSubscription
 
 # The rules live in ``policy`` (the sender asks them again before sending); callers know them here.
 from .policy import REPLY_KINDS as REPLY_KINDS
@@ -46,6 +46,12 @@ def template_for(organization: Organization, kind: catalog.Kind,
     """(subject, body, enabled) — the business's own wording, or the default (read once per ``batch()``).
 
     The default stays lazy: it is worded in the language active when the message is rendered."""
+    if channel == Channel.PUSH:
+        # No wording of its own: the kind's subject, on if the business sends the kind at all.
+        written = Channel.SMS if kind.sms else Channel.EMAIL
+        enabled = template_for(organization, kind, written)[2] if (kind.sms or kind.email) else True
+        return kind.subject or kind.label, kind.subject or kind.label, enabled
+
     def load() -> tuple[str | Promise, str | Promise, bool]:
         own = MessageTemplate.objects.filter(organization=organization, kind=kind.key, channel=channel).first()
         if own is not None:
@@ -60,6 +66,8 @@ def template_for(organization: Organization, kind: catalog.Kind,
 def sender_for(organization: Organization, channel: str) -> str:
     if channel == Channel.SMS:
         return organization.sms_number
+    if channel == Channel.PUSH:
+        return organization.name[:254]
     address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
     name = organization.name.replace('"', "'")
     return f'"{name}" <{address}>'
@@ -79,8 +87,9 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
             user: Any = None, to: str | None = None, context: dict[str, Any] | None = None, related: models.Model | None = None,
             dedupe_key: str | None = None, send_after: datetime | None = None, expires_at: datetime | None = None,
             attachments: list[tuple[str, int]] | None = None, promotional: bool | None = None,
-            subject: str | None = None, body: str | None = None, reply: bool = False,
-            requested: bool | None = None) -> OutboundMessage | None:
+            subject: str | None = None, body: str | Promise | None = None, reply: bool = False,
+            requested: bool | None = None, push_subscription: PushSubscription | None = None,
+            url: str = "") -> OutboundMessage | None:
     """Write one message to the outbox and return it (or the earlier one with the same dedupe key).
 
     Returns None when the business has switched this message off. A message that may not be sent
@@ -89,6 +98,7 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
     ``subject``/``body`` replace the template's wording (a message the coach types).
     ``reply=True`` (only for REPLY_KINDS): an answer to the client's own text, sent without texting consent.
     ``requested``: the client's own action caused it (see ``policy.quiet_hours_apply``); None: the kind's default.
+    ``push_subscription`` (channel push): the device it goes to; ``url``: the page a tap opens.
     """
     if channel not in Channel.values:
         raise CommsError(_("Unknown channel."))
@@ -113,13 +123,16 @@ def enqueue(*, organization: Organization, channel: str, kind: str, client: Clie
     promotional = spec.promotional if promotional is None else promotional
     now = timezone.now()
     address = _address(channel, client, user, to)
+    if channel == Channel.PUSH:
+        address = (push_subscription.label or _("Device #%(id)s") % {"id": push_subscription.pk}
+                   if push_subscription is not None else "")[:254]
     message = OutboundMessage(
         organization=organization, channel=channel, kind=kind, client=client, user=user, to=address,
         sender=sender_for(organization, channel),
         subject=rendered_subject,
         body=text, dedupe_key=dedupe_key, scheduled_for=send_after or now, expires_at=expires_at,
         promotional=promotional, quiet_hours_exempt=not quiet_hours_apply(organization, spec, channel, user, requested),
-        attachments=[list(a) for a in (attachments or [])],
+        attachments=[list(a) for a in (attachments or [])], push_subscription=push_subscription, url=url[:500],
     )
     if related is not None:
         message.related_type = related._meta.model_name or ""
@@ -169,13 +182,14 @@ def resend(*, message: OutboundMessage, actor: Any) -> OutboundMessage:
     """Send a failed or held-back message again, as a new outbox row (the old one stays as it was)."""
     if message.status not in (Status.FAILED, Status.SUPPRESSED):
         raise CommsError(_("Only failed or unsent messages can be sent again."))
+    keep_to = message.client is None or message.channel == Channel.PUSH
     copy = OutboundMessage.objects.create(
         organization=message.organization, channel=message.channel, kind=message.kind, client=message.client,
-        user=message.user, to=message.to if message.client is None else _address(message.channel, message.client,
-                                                                                    message.user, None),
+        user=message.user, to=message.to if keep_to else _address(message.channel, message.client, message.user, None),
         sender=sender_for(message.organization, message.channel), subject=message.subject, body=message.body,
         related_type=message.related_type, related_id=message.related_id, scheduled_for=timezone.now(),
         promotional=message.promotional, quiet_hours_exempt=True, attachments=message.attachments,
+        push_subscription_id=message.push_subscription_id, url=message.url,
     )
     reason = suppression_reason(organization=message.organization, channel=copy.channel, to=copy.to,
                                 client=copy.client, promotional=copy.promotional, reply=copy.kind in REPLY_KINDS)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from coachos.clients.models import Client
 from coachos.tenancy.models import Organization
 
-from . import catalog, quiet_hours
+from . import catalog, push, quiet_hours
 from .models import Channel, SmsOptOut
 
 T = TypeVar("T")
@@ -104,6 +104,11 @@ def suppression_reason(*, organization: Organization, channel: str, to: str, cli
             return _("The recipient texted STOP: they have opted out of texts.")
         if client is not None and not client.sms_consent and not reply:
             return _("The client has not agreed to texts.")
+    elif channel == Channel.PUSH:
+        if not push.enabled():
+            return _("Push notifications are not set up on this server.")
+        if not to:
+            return _("The device no longer receives notifications.")
     else:
         if not to:
             return _("No email address on file.")

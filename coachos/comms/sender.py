@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from . import emails, gateways, policy
+from . import emails, gateways, policy, push
 from .context import absolute
-from .models import Channel, OutboundMessage, SmsOptOut
+from .models import Channel, OutboundMessage, PushSubscription, SmsOptOut
 
 logger = logging.getLogger("coachos.comms")
 
@@ -30,6 +30,7 @@ Status = OutboundMessage.Status
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_AFTER = timedelta(minutes=10)
+UNVERIFIED_RETRY = timedelta(minutes=10)  # a business whose owner has not confirmed their email yet
 REMINDER_KINDS = frozenset({"reminder_24h", "reminder_2h"})
 
 
@@ -61,6 +62,8 @@ def _still_wanted(message: OutboundMessage, now: datetime) -> str:
             return _("The session had already started.")
     if message.expires_at is not None and now >= message.expires_at:
         return _("It was no longer useful when it was due (the session had started).")
+    if message.channel == Channel.PUSH and message.push_subscription_id is None:
+        return _("The device no longer receives notifications.")
     return policy.suppression_reason(organization=message.organization, channel=message.channel, to=message.to,
                                      client=message.client, promotional=message.promotional,
                                      reply=message.kind in policy.REPLY_KINDS)
@@ -92,6 +95,10 @@ def _deliver_claimed(message: OutboundMessage, now: datetime) -> str:
         _finish(message, status=Status.SUPPRESSED, last_error=reason[:500])
         logger.info("message suppressed", extra={"message_id": message.pk, "kind": message.kind})
         return Status.SUPPRESSED
+    if not organization.owner_verified and message.client_id is not None:
+        # Signed up, email not confirmed yet: nothing goes to clients; it waits (not an attempt).
+        _finish(message, status=Status.DEFERRED, scheduled_for=now + UNVERIFIED_RETRY, attempts=F("attempts") - 1)
+        return Status.DEFERRED
     if not message.quiet_hours_exempt:
         allowed = policy.schedule(organization, now)
         if allowed != now:
@@ -106,6 +113,8 @@ def _deliver_claimed(message: OutboundMessage, now: datetime) -> str:
         if message.channel == Channel.SMS:
             provider_id = gateways.sms_gateway().send(gateways.Sms(
                 to=message.to, sender=message.sender, body=message.body, status_callback=_status_callback()))
+        elif message.channel == Channel.PUSH:
+            provider_id = _send_push(message)
         else:
             provider_id = gateways.send_email(emails.build(message))
     except gateways.GatewayError as exc:
@@ -119,10 +128,38 @@ def _deliver_claimed(message: OutboundMessage, now: datetime) -> str:
     return Status.SENT
 
 
+def _send_push(message: OutboundMessage) -> str:
+    subscription = (PushSubscription.objects.filter(pk=message.push_subscription_id).first()
+                    if message.push_subscription_id is not None else None)
+    if subscription is None:
+        raise gateways.GatewayError(_("The device was removed before this went out."), code="push_removed",
+                                    permanent=True)
+    payload = {"title": message.subject or message.sender, "body": message.body, "url": message.url,
+               "tag": f"{message.kind}:{message.related_type}:{message.related_id or message.pk}"}
+    ttl = 24 * 3600
+    if message.expires_at is not None:  # a reminder is no use after the session started
+        ttl = max(60, min(ttl, int((message.expires_at - timezone.now()).total_seconds())))
+    provider_id = push.push_gateway().send(push.Push(endpoint=subscription.endpoint, p256dh=subscription.p256dh,
+                                                     auth=subscription.auth, payload=payload, ttl=ttl))
+    PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=timezone.now())
+    return provider_id
+
+
+def push_subscription_gone(subscription_id: int) -> None:
+    """The push service forgot the device (404/410): delete it; its other pending pushes say why."""
+    with scopes_disabled(), transaction.atomic():
+        OutboundMessage.objects.filter(push_subscription_id=subscription_id, status__in=OutboundMessage.PENDING).update(
+            status=Status.SUPPRESSED, last_error=_("The device no longer accepts notifications, so it was removed."))
+        PushSubscription.objects.filter(pk=subscription_id).delete()
+    logger.info("push subscription expired", extra={"push_subscription_id": subscription_id})
+
+
 def _failed(message: OutboundMessage, exc: gateways.GatewayError, now: datetime) -> str:
     attempts = message.attempts  # loaded after the claim counted this attempt
     if exc.code == gateways.OPTED_OUT_CODE and message.channel == Channel.SMS:
         record_opt_out(organization=message.organization, phone=message.to, source="provider", now=now)
+    if exc.code == push.GONE_CODE and message.push_subscription_id is not None:
+        push_subscription_gone(message.push_subscription_id)
     if exc.permanent or attempts >= MAX_ATTEMPTS:
         _finish(message, status=Status.FAILED, last_error=str(exc)[:500], error_code=exc.code[:20])
         logger.warning("message failed", extra={"message_id": message.pk, "code": exc.code,

@@ -27,6 +27,7 @@ from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
 from . import notifications as services
+from . import push, push_devices, views_push
 from .models import Notification
 from .notify import user_phone
 
@@ -108,12 +109,15 @@ def _bell(request: HttpRequest, audience: str) -> HttpResponse:
 def _locked(request: HttpRequest, audience: str) -> dict[str, str]:
     """Channels this person cannot receive, with why (their checkboxes are shown but disabled)."""
     organization = request.organization  # type: ignore[attr-defined]
+    locked: dict[str, str] = {}
+    if push.enabled() and not push_devices.push_subscriptions_of(organization=organization,
+                                                                 user=request.user).exists():
+        locked["push"] = _("Push notifications need a device: turn them on for this device below.")
     if audience == services.TEAM:
         if not user_phone(request.user):
-            return {"sms": _("Texts to the team need a mobile number on your account, and none is set.")}
-        return {}
+            locked["sms"] = _("Texts to the team need a mobile number on your account, and none is set.")
+        return locked
     client = Client.objects.filter(user=request.user).order_by("pk").first()  # type: ignore[misc]
-    locked: dict[str, str] = {}
     if client is None or not client.phone or not client.sms_consent:
         locked["sms"] = _("Texts need your mobile number and your agreement to texts. Ask %(business)s to "
                           "add them.") % {"business": organization.name}
@@ -164,9 +168,9 @@ def _preferences(request: HttpRequest, audience: str) -> HttpResponse:
         {"via": via, "label": labels[via], "on": on, "locked": via in locked} for via, on in row.cells]}
         for row in rows]
     return render(request, "comms/notifications/preferences.html", {
-        "base": _base(audience), "table": table, "vias": [(via, labels[via]) for via in services.VIAS],
+        "base": _base(audience), "table": table, "vias": [(via, labels[via]) for via in services.vias()],
         "locked": locked, "audience": audience, "index_url": _url(audience, "index", request),
-        "language_form": language_form,
+        "language_form": language_form, "push": views_push.panel_context(request, audience),
     })
 
 

@@ -7,12 +7,13 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Router, Status
 from ninja.decorators import decorate_view
 
 from coachos.clients.models import Client
 from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import found_first, reference, require_perm
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from . import services

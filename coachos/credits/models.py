@@ -95,7 +95,9 @@ class CreditEntry(models.Model):
     # written). A booking re-marked Complete -> No-show -> Complete uses in turn 1, releases in turn
     # 1 and uses again in turn 2; each (booking, kind, turn) exists at most once.
     turn = models.PositiveIntegerField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    # Room for a caller's key of up to 80 characters plus the prefix saying where it came from
+    # ("api:", "manual:").
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")

@@ -35,6 +35,7 @@ class CreditError(Exception):
 
 
 NO_CREDITS = "no_credits"
+KEY_REUSED = "idempotency_key_reused"
 
 
 @transaction.atomic
@@ -122,7 +123,7 @@ def use_session(
     link = BookingCredit.objects.filter(booking=booking).first() if booking is not None else None
     existing = _existing_use(booking=booking, idempotency_key=idempotency_key, link=link)
     if existing is not None:
-        return existing
+        return _same_request(existing, package=package, client=client)
     session_type = booking.session.session_type if booking is not None else None
     if package is not None:
         if package.client_id != client.pk:
@@ -150,13 +151,23 @@ def use_session(
             again = _existing_use(booking=booking, idempotency_key=idempotency_key,
                                   link=BookingCredit.objects.filter(booking=booking).first() if booking else None)
             if again is not None:
-                return again
+                return _same_request(again, package=package, client=client)
             raise CreditError(_("The credit changed at the same moment. Please try again."), "conflict")
         audit.log(organization=client.organization, actor=actor, action="credit.used", obj=candidate,
                   data={"booking": getattr(booking, "pk", None)})
         _emit_low_credits(candidate, client)
         return entry
     raise CreditError(_("No credits left: this client has no valid package with a session remaining."), NO_CREDITS)
+
+
+def _same_request(entry: CreditEntry, *, package: ClientPackage | None, client: Client) -> CreditEntry:
+    """A repeated key answers only the request it was first used for: the same key for another
+    package (or another client) is a mistake of the caller, not a retry, and moves nothing."""
+    if package is not None and entry.package_id != package.pk:
+        raise CreditError(_("This idempotency key was already used for another request."), KEY_REUSED)
+    if package is None and entry.package.client_id != client.pk:
+        raise CreditError(_("This idempotency key was already used for another request."), KEY_REUSED)
+    return entry
 
 
 class _Empty(Exception):

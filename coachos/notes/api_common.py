@@ -21,7 +21,7 @@ from coachos.common.problems import problem_response
 from coachos.scheduling.models import Coach
 
 from .errors import FORBIDDEN, NotesError
-from .models import JournalPrompt, NoteActionItem, NoteTemplate, NoteVersion
+from .models import JournalPrompt, NoteActionItem, NoteAttachment, NoteTemplate, NoteVersion
 from .readers import Reader, reader_for
 from .selectors.journal import journal_entries_readable
 from .selectors.notes import notes_visible
@@ -80,6 +80,10 @@ def _items(request: HttpRequest) -> QuerySet[Any]:
     return NoteActionItem.objects.filter(note__in=notes_visible(reader_of(request)))
 
 
+def _attachments(request: HttpRequest) -> QuerySet[Any]:
+    return NoteAttachment.objects.filter(note__in=notes_visible(reader_of(request)))
+
+
 def _entries(request: HttpRequest) -> QuerySet[Any]:
     return journal_entries_readable(reader_of(request))
 
@@ -105,6 +109,7 @@ def _coaches(request: HttpRequest) -> QuerySet[Any]:
 
 LOOKUPS: dict[str, Callable[[HttpRequest], QuerySet[Any]]] = {
     "client_id": _clients, "note_id": _notes, "noteversion_id": _versions, "noteactionitem_id": _items,
+    "noteattachment_id": _attachments,
     "journalentry_id": _entries, "journalprompt_id": _prompts, "session_id": _sessions,
     "notetemplate_id": _templates, "coach_id": _coaches,
 }

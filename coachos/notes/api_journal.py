@@ -23,9 +23,9 @@ from .errors import NotesError
 from .models import JournalGoal
 from .readers import Reader
 from .schemas import (
-    GoalIn,
-    GoalOut,
     InsightsOut,
+    JournalGoalIn,
+    JournalGoalOut,
     JournalIn,
     JournalListQuery,
     JournalOut,
@@ -89,17 +89,17 @@ def journal_insights(request: HttpRequest) -> Any:
     return _insights(reader, own_client(reader))
 
 
-@router.get("/journal/goal", response={200: GoalOut, **problems()}, summary="Your weekly goal (a client)")
+@router.get("/journal/goal", response={200: JournalGoalOut, **problems()}, summary="Your weekly goal (a client)")
 def goal_get(request: HttpRequest) -> Any:
     reader = client_of(request)
     goal = JournalGoal.objects.filter(client=own_client(reader)).first()
     return {"entries_per_week": goal.entries_per_week if goal else None, "remind": goal.remind if goal else True}
 
 
-@router.put("/journal/goal", response={200: GoalOut, **problems(422)},
+@router.put("/journal/goal", response={200: JournalGoalOut, **problems(422)},
             summary="Set your weekly goal, e.g. 3 entries a week (a client; null: none)",
             description="With `remind`, a gentle reminder comes once a week, late in the week, when you are behind.")
-def goal_set(request: HttpRequest, payload: GoalIn) -> Any:
+def goal_set(request: HttpRequest, payload: JournalGoalIn) -> Any:
     reader = client_of(request)
     goal = services.journal_goal_set(client=own_client(reader), actor=request.auth,
                                      entries_per_week=payload.entries_per_week, remind=payload.remind)

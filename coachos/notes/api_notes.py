@@ -11,10 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.decorators import decorate_view
 
 from coachos.clients.selectors import clients_visible_to
+from coachos.common import uploads
 from coachos.common.api import reference
 
 from . import serialize
@@ -23,6 +24,7 @@ from .models import NoteActionItem, NoteTemplate
 from .schemas import (
     ActionItemOut,
     ActionItemPatch,
+    NoteAttachmentOut,
     NoteIn,
     NoteListQuery,
     NoteOut,
@@ -38,6 +40,7 @@ from .schemas import (
 )
 from .selectors import notes as selectors
 from .selectors.sessions import sessions_visible
+from .services import attachments as attachment_services
 from .services import notes as services
 from .services import templates as template_services
 
@@ -115,6 +118,44 @@ def note_update(request: HttpRequest, note_id: int, payload: NotePatch) -> Any:
 def note_delete(request: HttpRequest, note_id: int) -> Any:
     reader = team_of(request)
     services.note_delete(note=selectors.note_visible(reader, note_id), actor=request.auth)
+    return Status(204, None)
+
+
+@router.post("/notes/{note_id}/attachments", response={201: NoteAttachmentOut, **problems(413, 415, 422)},
+             summary="Add a file to a note (team)",
+             description="multipart/form-data with `file`. Images (JPEG, PNG, GIF, WebP, HEIC) and documents "
+                         "(PDF, Word, Excel, PowerPoint, OpenDocument text), at most 10 MB "
+                         "(`NOTE_ATTACHMENT_MAX_BYTES`), 20 per note. The type is read from the bytes: "
+                         "anything else is 415, too large 413. The client sees it once the note is shared.")
+@decorate_view(path_objects("note_id"))
+def note_attachment_add(request: HttpRequest, note_id: int, file: File[UploadedFile]) -> Any:
+    reader = team_of(request)
+    note = selectors.note_visible(reader, note_id)
+    attachment = attachment_services.note_attachment_add(note=note, actor=request.auth, upload=file)
+    return Status(201, serialize.attachment_json(attachment))
+
+
+@router.get("/notes/{note_id}/attachments/{noteattachment_id}", response={200: None, **problems()},
+            summary="Download a note's file",
+            description="The team who sees the note, or its client once the note is shared; anyone else 404. "
+                        "Sent as a download (`?inline=1` shows an image as an image; `?thumb=1`: its "
+                        "small JPEG).")
+@decorate_view(path_objects("note_id", "noteattachment_id"))
+def note_attachment_get(request: HttpRequest, note_id: int, noteattachment_id: int) -> Any:
+    attachment = selectors.note_attachment_visible(reader_of(request), note_id, noteattachment_id)
+    thumbnail = request.GET.get("thumb") == "1"
+    return uploads.private_file_response(attachment.thumbnail if thumbnail else attachment.file,
+                                         content_type=attachment.content_type, name=attachment.name,
+                                         thumbnail=thumbnail, inline=request.GET.get("inline") == "1")
+
+
+@router.delete("/notes/{note_id}/attachments/{noteattachment_id}", response={204: None, **problems()},
+               summary="Remove a file from a note (team)")
+@decorate_view(path_objects("note_id", "noteattachment_id"))
+def note_attachment_remove(request: HttpRequest, note_id: int, noteattachment_id: int) -> Any:
+    reader = team_of(request)
+    attachment = selectors.note_attachment_visible(reader, note_id, noteattachment_id)
+    attachment_services.note_attachment_remove(attachment=attachment, actor=request.auth)
     return Status(204, None)
 
 

@@ -8,8 +8,11 @@ CONFLICT = "conflict"  # 409: someone else saved first (``current_version`` says
 ALREADY = "already_rated"  # 409
 NOT_COMPLETED = "not_completed"  # 409
 TOO_LATE = "too_late"  # 409
+TOO_LARGE = "too_large"  # 413: a file over the limit
+UNSUPPORTED = "unsupported_type"  # 415: a kind of file not allowed
 
-STATUS = {INVALID: 422, FORBIDDEN: 403, CONFLICT: 409, ALREADY: 409, NOT_COMPLETED: 409, TOO_LATE: 409}
+STATUS = {INVALID: 422, FORBIDDEN: 403, CONFLICT: 409, ALREADY: 409, NOT_COMPLETED: 409, TOO_LATE: 409,
+          TOO_LARGE: 413, UNSUPPORTED: 415}
 
 
 class NotesError(Exception):

@@ -6,8 +6,10 @@ event handlers and links other than http(s)/mailto are dropped (the answer shows
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import AfterValidator, ConfigDict
+
+from coachos.common.schema import Schema
 
 from .services.text import HTML_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 
@@ -103,6 +105,18 @@ class ActionItemOut(Schema):
     created_at: datetime
 
 
+class NoteAttachmentOut(Schema):
+    id: int
+    name: str = Field(description="The uploader's file name, with the extension of what the file really is.")
+    size: int = Field(description="Bytes.")
+    content_type: str = Field(description="What the bytes are (read from the file, not from its name).")
+    width: int | None
+    height: int | None
+    url: str = Field(description="Download it (the team who sees the note; the client once it is shared).")
+    thumbnail_url: str | None = Field(description="A small JPEG of an image; null for documents.")
+    created_at: datetime
+
+
 class NoteOut(Schema):
     id: int
     client: int | None = Field(description="Null only for a note on a whole session (an old class note).")
@@ -119,6 +133,7 @@ class NoteOut(Schema):
     created_at: datetime
     updated_at: datetime
     action_items: list[ActionItemOut]
+    attachments: list[NoteAttachmentOut]
 
 
 class NotePage(Schema):
@@ -261,14 +276,14 @@ class InsightsOut(Schema):
     entries_per_week_goal: int | None = Field(description="The client's own goal (null for the team).")
 
 
-class GoalIn(Schema):
+class JournalGoalIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     entries_per_week: int | None = Field(ge=1, le=14, description="null: no goal.")
     remind: bool = True
 
 
-class GoalOut(Schema):
+class JournalGoalOut(Schema):
     entries_per_week: int | None
     remind: bool
 

@@ -6,7 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 from . import richtext
-from .models import JournalEntry, JournalPrompt, Note, NoteActionItem, NoteTemplate, NoteVersion, SessionRating
+from .models import (
+    JournalEntry,
+    JournalPrompt,
+    Note,
+    NoteActionItem,
+    NoteAttachment,
+    NoteTemplate,
+    NoteVersion,
+    SessionRating,
+)
 from .selectors.ratings import EDITABLE_DAYS
 from .services.templates import template_body
 
@@ -22,6 +31,14 @@ def action_item_json(item: NoteActionItem) -> dict[str, Any]:
             "assignee": item.assignee, "done": item.done, "done_at": item.done_at, "created_at": item.created_at}
 
 
+def attachment_json(attachment: NoteAttachment) -> dict[str, Any]:
+    base = f"/api/v1/notes/{attachment.note_id}/attachments/{attachment.pk}"
+    return {"id": attachment.pk, "name": attachment.name, "size": attachment.size,
+            "content_type": attachment.content_type, "width": attachment.width, "height": attachment.height,
+            "url": base, "thumbnail_url": f"{base}?thumb=1" if attachment.thumbnail else None,
+            "created_at": attachment.created_at}
+
+
 def note_json(note: Note, items: list[NoteActionItem]) -> dict[str, Any]:
     return {
         "id": note.pk, "client": note.client_id, "session": note.session_id, "author": person(note.author),
@@ -30,6 +47,7 @@ def note_json(note: Note, items: list[NoteActionItem]) -> dict[str, Any]:
         "shared_at": note.shared_at, "note_template": note.template_id, "version": note.version,
         "created_at": note.created_at, "updated_at": note.updated_at,
         "action_items": [action_item_json(i) for i in items],
+        "attachments": [attachment_json(a) for a in note.attachments.all()],
     }
 
 

@@ -3,7 +3,7 @@ session pages have their own URL modules."""
 
 from django.urls import path
 
-from . import views, views_editor, views_embeds, views_templates
+from . import views, views_editor, views_embeds, views_files, views_templates
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:note_id>/versions/<int:noteversion_id>/", views_editor.version, name="version"),
     path("<int:note_id>/versions/<int:noteversion_id>/restore/", views_editor.restore, name="restore"),
     path("<int:note_id>/action-items/<int:noteactionitem_id>/", views_editor.action_item, name="action_item"),
+    path("<int:note_id>/files/", views_files.upload, name="file_upload"),
+    path("<int:note_id>/files/<int:noteattachment_id>/", views_files.download, name="file"),
+    path("<int:note_id>/files/<int:noteattachment_id>/remove/", views_files.remove, name="file_remove"),
     path("templates/", views_templates.template_list, name="templates"),
     path("templates/new/", views_templates.template_new, name="template_new"),
     path("templates/<int:notetemplate_id>/", views_templates.template_edit, name="template_edit"),

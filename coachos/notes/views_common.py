@@ -74,6 +74,9 @@ def editor_strings() -> dict[str, str]:
         "choose_client": _("Choose the client to start saving."),
         "link_prompt": _("Link address (https://…)"),
         "link_bad": _("Use an address that starts with https://, http:// or mailto:."),
+        "link_apply": _("Add link"),
+        "link_remove": _("Remove link"),
+        "link_cancel": _("Cancel"),
         "settings_unsaved": _("Sharing and tags are saved when you press Save."),
         "template_added": _("The template's sections were added."),
     }

@@ -69,6 +69,7 @@ def _strings() -> dict[str, str]:
         "choose_client": _("Your journal is not ready yet. Reload the page."),
         "link_prompt": _("Link address (https://…)"),
         "link_bad": _("Use an address that starts with https://, http:// or mailto:."),
+        "link_apply": _("Add link"), "link_remove": _("Remove link"), "link_cancel": _("Cancel"),
         "settings_unsaved": _("Your mood, tags and sharing are saved when you press Save."),
         "template_added": _("The template's sections were added."),
     }

@@ -153,6 +153,27 @@ class UnitsForm(forms.Form):
         return {"on": True, "off": False}.get(self.cleaned_data.get("monthly_report") or "")
 
 
+class TeamUnitsForm(UnitsForm):
+    """The same choices, set by the team for a client (worded for the team)."""
+
+    unit_system = forms.ChoiceField(label=_("Show this client's measurements in"), required=False, choices=[
+        ("", _("The business's default")), (System.METRIC.value, _("Metric (kg, cm)")),
+        (System.IMPERIAL.value, _("Imperial (lb, in)"))])
+    monthly_report = forms.ChoiceField(label=_("Monthly progress report by email"), required=False, choices=[
+        ("", _("The business's default")), ("on", _("Yes, email it to them")), ("off", _("No"))])
+
+
+class ProgressDefaultsForm(forms.Form):
+    """The business's default for clients who did not choose (the owner)."""
+
+    monthly_report = forms.ChoiceField(
+        label=_("Monthly progress report for clients who did not choose"), widget=forms.RadioSelect,
+        choices=[("on", _("Email it to them")), ("off", _("Do not email it"))])
+
+    def value(self) -> bool:
+        return self.cleaned_data["monthly_report"] == "on"
+
+
 class SessionMeasurementForm(MeasurementForm):
     """A measurement taken at a session (the calendar's panel): whose, when the session has several clients."""
 

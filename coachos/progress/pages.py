@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
-from coachos.common import formats
+from coachos.common import formats, moments
 
 from .errors import ProgressError
 from .kinds import KindInfo
@@ -146,10 +146,7 @@ class Range:
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return moments.day_from(value)
 
 
 def date_range(params: Any, today: date) -> Range:

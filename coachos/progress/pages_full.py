@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .forms import MeasurementForm, PhotoForm, TaskForm, UnitsForm
+from .forms import MeasurementForm, PhotoForm, ProgressDefaultsForm, TaskForm, TeamUnitsForm, UnitsForm
 from .pages import Range, Reader, date_range, range_context
 from .pages_charts import charts_part
 from .pages_parts import attendance_part, goals_part, month_part, summary_part, tasks_part
 from .pages_photos import photos_part
-from .selectors.preferences import settings_for
+from .selectors.preferences import defaults_for, settings_for
 from .selectors.tasks import tasks_for
 
 
@@ -46,10 +46,15 @@ def page_context(reader: Reader, params: Any, *, compact: bool = False, **forms:
     }
     if not compact:
         context.update(attendance=attendance_part(reader, rng), month=month_part(reader, params.get("month")))
-    if not reader.team:
-        context["units_form"] = UnitsForm(initial={
+    if not compact:
+        form_class = TeamUnitsForm if reader.team else UnitsForm
+        context["units_form"] = form_class(initial={
             "unit_system": reader.unit_choice,
             "monthly_report": UnitsForm.monthly_choice(settings_for(reader.client).monthly_report)})
+    if reader.team and not compact:
+        defaults = defaults_for(reader.client.organization)
+        context["business_monthly"] = bool(defaults.monthly_report)
+        context["defaults_form"] = ProgressDefaultsForm(initial={"monthly_report": "on" if defaults.monthly_report else "off"})
     return context
 
 

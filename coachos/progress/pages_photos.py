@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from coachos.common import moments
 from coachos.common.formats import format_date
 
 from .models import ProgressPhoto
@@ -27,10 +28,7 @@ def photo_item(reader: Reader, photo: ProgressPhoto) -> dict[str, Any]:
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return moments.day_from(value)
 
 
 def missing_text(pose: str, day: date) -> str:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from coachos.clients.models import Client
+from coachos.common import moments
 
 from .errors import ProgressError
 from .models import Goal, Measurement, Task, TaskCompletion
@@ -51,12 +52,12 @@ def parse_day(raw: str | None, *, field: str) -> date | None:
     text = (raw or "").strip()
     if not text:
         return None
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ProgressError(_("Give the date as YYYY-MM-DD."), field=field) from None
+    day = moments.day_from(text, earliest=date.min, latest=date.max)  # the range is report_range's to say
+    if day is None:
+        raise ProgressError(_("Give the date as YYYY-MM-DD."), field=field)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ProgressError(_("Enter a date between 1900 and 2999."), field=field)
+    return day
 
 
 @dataclass(frozen=True)

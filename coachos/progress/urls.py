@@ -39,5 +39,7 @@ urlpatterns = [
     path(P + "photos/<int:progressphoto_id>/", views.photo_file, name="photo_file"),
     path(P + "photos/<int:progressphoto_id>/thumbnail/", views.photo_thumbnail, name="photo_thumbnail"),
     path(P + "photos/<int:progressphoto_id>/delete/", views.photo_delete, name="photo_delete"),
+    path(P + "units/", views.units, name="units"),
+    path(P + "defaults/", views.defaults, name="defaults"),
     *report_routes("team"),
 ]

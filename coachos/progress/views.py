@@ -5,9 +5,10 @@ those), so anyone else's is a 404 like another business's. Goals: ``views_goals`
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +20,7 @@ from coachos.tenancy.roles import Perm
 
 from . import services, views_common
 from .errors import ProgressError
-from .forms import TaskForm
+from .forms import ProgressDefaultsForm, TaskForm, TeamUnitsForm
 from .models import Task
 from .pages import Reader, form_error, part_response, team_reader
 from .pages_full import page_context, render_page
@@ -154,3 +155,33 @@ def photo_file(request: HttpRequest, org_slug: str, client_id: int, progressphot
 @org_view(Perm.BACKOFFICE)
 def photo_thumbnail(request: HttpRequest, org_slug: str, client_id: int, progressphoto_id: int) -> HttpResponseBase:
     return views_common.photo_file(_client(request, client_id), progressphoto_id, thumbnail=True)
+
+
+# --- units and the monthly report ----------------------------------------------------------------
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def units(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
+    """The client's unit system and monthly report, set by the team ("": the business's default)."""
+    return views_common.units_save(request, _reader(request, client_id), TeamUnitsForm(request.POST),
+                                   saved=_("Settings saved."))
+
+
+@require_POST
+@org_view(Perm.BACKOFFICE)
+def defaults(request: HttpRequest, org_slug: str, client_id: int) -> HttpResponse:
+    """The business's monthly-report default (the owner), from any client's progress page."""
+    reader = _reader(request, client_id)
+    form = ProgressDefaultsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.progress_defaults_update(organization=reader.client.organization, actor=request.user,
+                                              monthly_report=form.value())
+        except ProgressError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The business's default is saved."))
+    else:
+        messages.error(request, _("Choose one of the options offered."))
+    return redirect(reader.page_url + "#progress-units")
+

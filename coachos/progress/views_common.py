@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from coachos.common.formats import format_number
 from . import services
 from .errors import ProgressError
 from .files import photo_response
-from .forms import PhotoForm
+from .forms import PhotoForm, UnitsForm
 from .models import Goal, Measurement, ProgressPhoto, Task
 from .pages import Reader, date_range, form_error, part_response
 from .pages_charts import chart_update, charts_part
@@ -165,3 +166,21 @@ def photo_compare(request: HttpRequest, reader: Reader) -> HttpResponse:
 def photo_file(client: Client, progressphoto_id: int, *, thumbnail: bool = False) -> HttpResponseBase:
     photo = get_object_or_404(ProgressPhoto, pk=progressphoto_id, client=client)
     return photo_response(photo, thumbnail=thumbnail)
+
+
+def units_save(request: HttpRequest, reader: Reader, form: UnitsForm, *, saved: str) -> HttpResponse:
+    """The client's unit system and monthly report from the page's form (the team's or the client's own),
+    then back to the page's "Units and reports"."""
+    if form.is_valid():
+        try:
+            services.progress_settings_update(client=reader.client, actor=request.user,
+                                              unit_system=form.cleaned_data["unit_system"],
+                                              monthly_report=form.monthly_value())
+        except ProgressError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, saved)
+    else:
+        messages.error(request, _("Choose one of the options offered."))
+    return redirect(reader.page_url + "#progress-units")
+

@@ -5,10 +5,9 @@ task, measurement or photo — by id or by a photo's URL — is a 404, like anot
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,8 +16,7 @@ from coachos.clients.models import Client
 from coachos.tenancy.access import org_view
 from coachos.tenancy.roles import Perm
 
-from . import services, views_common
-from .errors import ProgressError
+from . import views_common
 from .forms import UnitsForm
 from .pages import own_client, portal_reader
 from .pages_full import render_page
@@ -56,20 +54,8 @@ def charts_part(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view(Perm.PORTAL)
 def units(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The client's unit system (metric, imperial, or the business's default)."""
-    reader = portal_reader(request)
-    form = UnitsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.progress_settings_update(client=reader.client, actor=request.user,
-                                              unit_system=form.cleaned_data["unit_system"],
-                                              monthly_report=form.monthly_value())
-        except ProgressError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Your settings are saved."))
-    else:
-        messages.error(request, _("Choose one of the options offered."))
-    return redirect(reader.page_url + "#progress-units")
+    return views_common.units_save(request, portal_reader(request), UnitsForm(request.POST),
+                                   saved=_("Your settings are saved."))
 
 
 @require_POST

@@ -101,6 +101,13 @@ class Room(models.Model):
 color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1e88e5."))
 
 
+class PaymentMode(models.TextChoices):
+    FREE = "free", _("Free")
+    CREDIT = "credit", _("A package credit")
+    PAY = "pay", _("Paid when booking")
+    EITHER = "either", _("A credit or paid (the client chooses)")
+
+
 class SessionType(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="session_types")
     name = models.CharField(_("name"), max_length=80)
@@ -114,6 +121,18 @@ class SessionType(models.Model):
     video_url = models.URLField(_("video link"), blank=True)
     bookable_online = models.BooleanField(_("clients can book online"), default=True)
     active = models.BooleanField(_("active"), default=True)
+    # How a booking is settled when it is made (billing and credits act on it; see
+    # docs/payments-at-booking.md): free, a package credit, paid (full price or a deposit), or
+    # either (the client chooses).
+    payment_mode = models.CharField(_("how it is paid"), max_length=10, choices=PaymentMode.choices,
+                                    default=PaymentMode.FREE)
+    deposit_minor = models.PositiveIntegerField(
+        _("deposit (in cents)"), default=0,
+        help_text=_("0: the full price is paid when booking. Otherwise the deposit is paid then, the rest at the "
+                    "session."))
+    new_clients_only = models.BooleanField(
+        _("new clients only"), default=False,
+        help_text=_("An intro offer: only clients who never booked before may book it."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
@@ -127,6 +146,13 @@ class SessionType(models.Model):
     @property
     def is_group(self) -> bool:
         return self.capacity > 1
+
+    @property
+    def charge_now_minor(self) -> int:
+        """What a card booking charges when it is made: the deposit, else the full price."""
+        if self.deposit_minor and self.deposit_minor < self.price_minor:
+            return self.deposit_minor
+        return self.price_minor
 
 
 class WeeklyAvailability(models.Model):

@@ -7,13 +7,13 @@ back to the week's instants.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from coachos.common import moments
 
 from . import slots as engine
 from .models import (
@@ -70,13 +70,8 @@ class Week:
 
 # --- small helpers -------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def valid_zone(name: str | None) -> str | None:
-    return name if name and name in _zone_names() else None
+    return name if moments.is_zone(name) else None
 
 
 def encode_slot(coach_id: int, start: datetime) -> str:
@@ -84,20 +79,17 @@ def encode_slot(coach_id: int, start: datetime) -> str:
 
 
 def decode_slot(value: str) -> tuple[int, datetime] | None:
+    """A slot value from a form (``<coach id>@<epoch seconds>``), or None for anything else, a
+    time far outside any calendar included (moments bounds it, so nothing after overflows)."""
     coach_part, _sep, seconds = (value or "").partition("@")
-    if not (coach_part.isdigit() and seconds.isdigit()):
+    if not (coach_part.isascii() and coach_part.isdigit() and len(coach_part) < 19):
         return None
-    try:
-        return int(coach_part), datetime.fromtimestamp(int(seconds), UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
+    starts_at = moments.instant_from_epoch(seconds)
+    return (int(coach_part), starts_at) if starts_at is not None else None
 
 
 def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return moments.day_from(value)
 
 
 def bookable_types() -> QuerySet[SessionType]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from . import external_busy
 from . import slots as engine
 from .models import (
     AvailabilityAddition,
@@ -21,6 +22,7 @@ from .models import (
     TrainingSession,
     WeeklyAvailability,
 )
+from .spans import session_overlap
 
 
 def coach_list(*, active_only: bool = False) -> QuerySet[Coach]:
@@ -85,7 +87,8 @@ def slot_queries(
     spans = [_span(coach, first, last) for coach, _type, first, last in requests]
     lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
     coach_ids = {coach.pk for coach, *_rest in requests}
-    window = Q(starts_at__lt=hi, ends_at__gt=lo)
+    window = Q(starts_at__lt=hi, ends_at__gt=lo)  # time off and extra time: few rows, of any length
+    bounded = session_overlap(lo, hi)  # sessions and holds: flat however long the coach's history
 
     def by_coach(rows: Any) -> dict[int, list[Any]]:
         grouped: dict[int, list[Any]] = {pk: [] for pk in coach_ids}
@@ -93,16 +96,17 @@ def slot_queries(
             grouped[row.coach_id].append(row)
         return grouped
 
-    sessions = TrainingSession.objects.filter(window, coach_id__in=coach_ids, status__in=TrainingSession.ACTIVE)
+    sessions = TrainingSession.objects.filter(bounded, coach_id__in=coach_ids, status__in=TrainingSession.ACTIVE)
     if exclude_session is not None:
         sessions = sessions.exclude(pk=exclude_session.pk)
-    holds = SlotHold.objects.filter(window, coach_id__in=coach_ids, expires_at__gt=now)
+    holds = SlotHold.objects.filter(bounded, coach_id__in=coach_ids, expires_at__gt=now)
     if exclude_hold is not None:
         holds = holds.exclude(pk=exclude_hold.pk)
     session_rows = by_coach(sessions.values_list("coach_id", "starts_at", "ends_at", named=True))
     hold_rows = by_coach(holds.values_list("coach_id", "starts_at", "ends_at", named=True))
     blocked_rows = by_coach(BlockedSlot.objects.filter(window, coach_id__in=coach_ids)
                             .values_list("coach_id", "starts_at", "ends_at", named=True))
+    external_rows = external_busy.busy_for(coach_ids, lo, hi)  # connected calendars (integrations)
     addition_rows = by_coach(AvailabilityAddition.objects.filter(window, coach_id__in=coach_ids).values_list(
         "coach_id", "starts_at", "ends_at", "room_id", "for_individual", "for_group", named=True))
     weekly_rows = by_coach(WeeklyAvailability.objects.filter(coach_id__in=coach_ids).values_list(
@@ -118,7 +122,8 @@ def slot_queries(
     room_rows: dict[int, list[Any]] = {room: [] for room in all_rooms}
     if all_rooms:
         room_capacity = dict(Room.objects.filter(pk__in=all_rooms).values_list("pk", "capacity"))
-        room_sessions = TrainingSession.objects.filter(window, room_id__in=all_rooms, status__in=TrainingSession.ACTIVE)
+        room_sessions = TrainingSession.objects.filter(bounded, room_id__in=all_rooms,
+                                                       status__in=TrainingSession.ACTIVE)
         if exclude_session is not None:
             room_sessions = room_sessions.exclude(pk=exclude_session.pk)
         for row in room_sessions.values_list("room_id", "starts_at", "ends_at", named=True):
@@ -148,6 +153,7 @@ def slot_queries(
             blocked=[engine.Interval(b.starts_at, b.ends_at) for b in _within(blocked_rows[coach.pk], span_lo, span_hi)],
             busy=[engine.Interval(s.starts_at, s.ends_at) for s in _within(session_rows[coach.pk], span_lo, span_hi)],
             holds=[engine.Interval(h.starts_at, h.ends_at) for h in _within(hold_rows[coach.pk], span_lo, span_hi)],
+            external=[engine.Interval(a, b) for a, b in external_rows.get(coach.pk, ()) if a < span_hi and b > span_lo],
             room_busy={room: [engine.Interval(s.starts_at, s.ends_at) for s in _within(room_rows[room], span_lo, span_hi)]
                        for room in rooms},
             room_capacity={room: room_capacity[room] for room in rooms if room in room_capacity},
@@ -202,7 +208,7 @@ def group_sessions_with_places(
 def sessions_in_range(*, start: datetime, end: datetime, coach: Coach | None = None,
                       include_cancelled: bool = False) -> QuerySet[TrainingSession]:
     """Sessions overlapping [start, end) with what the calendar shows, in a fixed number of queries."""
-    sessions = TrainingSession.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    sessions = TrainingSession.objects.filter(session_overlap(start, end))
     if coach is not None:
         sessions = sessions.filter(coach=coach)
     if not include_cancelled:
@@ -218,7 +224,7 @@ def calendar_version(*, start: datetime, end: datetime, coach: Coach | None = No
 
     It changes when a session or booking in the range is added, changed or leaves it (every write
     bumps ``updated_at``; a session moved away lowers the count), or a booked client is renamed."""
-    sessions = TrainingSession.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    sessions = TrainingSession.objects.filter(session_overlap(start, end))
     if coach is not None:
         sessions = sessions.filter(coach=coach)
     if not include_cancelled:

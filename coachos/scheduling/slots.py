@@ -81,6 +81,8 @@ class SlotQuery:
     """The coach's active sessions (they count toward the limits)."""
     holds: Sequence[Interval] = ()
     """Other people's unexpired holds (busy, but not sessions)."""
+    external: Sequence[Interval] = ()
+    """Busy times in the coach's connected calendars (taken, with buffers; not sessions, so not counted)."""
     room_busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)
     room_capacity: Mapping[int, int] = field(default_factory=dict)
     max_per_day: int | None = None
@@ -224,7 +226,8 @@ class _Checker:
         self.latest_start = query.now + query.horizon
         self.pad_before, self.pad_after = query.buffer_before, query.buffer_after
         # A session's zone is [start - before, end + after); zones may not overlap.
-        self.busy = _Busy(Interval(b.start - self.pad_before, b.end + self.pad_after) for b in query.busy)
+        self.busy = _Busy(Interval(b.start - self.pad_before, b.end + self.pad_after)
+                          for b in (*query.busy, *query.external))
         self.holds = _Busy(Interval(h.start - self.pad_before, h.end + self.pad_after) for h in query.holds)
         self.room_busy = {room: list(intervals) for room, intervals in query.room_busy.items()}
         self.full_rooms = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachos.clients.selectors import clients_visible_to
-from coachos.common import formats
+from coachos.common import formats, moments
 from coachos.common.problems import problem_response
 from coachos.common.text import sentence
 from coachos.tenancy.access import org_view
@@ -140,20 +139,10 @@ def _range_bound(raw: str | None, tz: ZoneInfo, name: str) -> datetime:
     value = (raw or "").strip()
     if len(value) > 19 and value[19] == " ":  # an unencoded "+01:00" arrives as " 01:00"
         value = value[:19] + "+" + value[20:]
-    try:
-        parsed: datetime | date | None = parse_datetime(value) or parse_date(value)
-    except ValueError:
-        parsed = None
+    day = moments.day_from(value)
+    parsed = datetime.combine(day, time.min, tzinfo=tz) if day else moments.instant_from_iso(value, default_zone=tz)
     if parsed is None:
         raise ValueError(_("“%(name)s” must be a date and time like 2025-06-30T00:00:00.") % {"name": name})
-    if not isinstance(parsed, datetime):
-        parsed = datetime.combine(parsed, time.min)
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=tz)
-    try:
-        parsed.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(_("“%(name)s” is out of range.") % {"name": name})
     return parsed
 
 
@@ -268,10 +257,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
             {"daysOfWeek": [(weekday + 1) % 7], "startTime": start.strftime("%H:%M"), "endTime": end.strftime("%H:%M")})
     has_types = SessionType.objects.filter(active=True).exists()
     view = VIEWS.get(request.GET.get("view", ""), "")
-    try:
-        initial_date = parse_date(request.GET.get("date", ""))
-    except ValueError:
-        initial_date = None
+    initial_date = moments.day_from(request.GET.get("date", ""))
     return render(request, "scheduling/calendar/index.html", {
         "coaches": coaches,
         "selected_coach": selected,
@@ -373,10 +359,7 @@ def _session_label(session: TrainingSession, event: dict[str, Any], when: str) -
 def day(request: HttpRequest, org_slug: str) -> HttpResponse:
     """One day with a column per coach, rendered on the server (it reads without JavaScript)."""
     tz = request.organization.tzinfo
-    try:
-        picked = parse_date(request.GET.get("date", ""))
-    except ValueError:
-        picked = None
+    picked = moments.day_from(request.GET.get("date", ""))
     today = timezone.now().astimezone(tz).date()
     the_day = picked or today
     start, end = day_grid.day_bounds(the_day, tz)

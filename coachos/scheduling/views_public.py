@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from coachos.accounts.forms import timezone_choices
 from coachos.clients.models import Client
 from coachos.clients.services import client_set_timezone
-from coachos.common import formats
+from coachos.common import formats, ratelimit
 from coachos.tenancy.access import public_org_view
 from coachos.tenancy.models import Organization
 
-from . import picker
+from . import picker, settlement
 from .forms_public import DetailsForm, EmailCodeForm, NameEmailForm
 from .ics_booking import ics_response
 from .models import Booking, Coach, SessionType, SlotHold, TrainingSession, WaitlistEntry
@@ -43,9 +43,11 @@ from .services.public import (
     public_hold_release,
     public_waitlist_join,
 )
+from .zone_menu import zone_options_html
 
 TZ_SESSION_KEY = "booking_tz"
 HOLD_SESSION_KEY = "booking_hold"
+HOLDS_BY_ORG_KEY = "booking_holds"  # {organization id: hold token}: at most one hold per visitor and business
 DONE_SESSION_KEY = "booking_done"
 DONE_SALT = "coachos.booking.done"
 PENDING_SESSION_KEY = "booking_code"  # {hold token: {challenge, email, data}}: details waiting for a code
@@ -106,6 +108,7 @@ def week_context(*, request: HttpRequest, coaches: list[Coach], session_type: Se
         "zone_params": {k: v for k, v in {**params, "from": week.first_day.isoformat()}.items() if k != "tz"},
         "slot_fields": {**params, "from": week.first_day.isoformat()},
         "timezones": timezone_choices(),
+        "zone_options": zone_options_html(tz.key),  # the menu's options, rendered once per zone (zone_menu.py)
     }
 
 
@@ -238,8 +241,17 @@ def hold(request: HttpRequest, org_slug: str) -> HttpResponse:
     if decoded is None or coach is None:
         messages.error(request, _("Please choose one of the times shown."))
         return redirect(back)
-    previous = SlotHold.objects.filter(token=request.session.get(HOLD_SESSION_KEY) or "-").first()
-    if previous is not None:
+    # A burst of holds from one address (or at one business) is refused before anything is released.
+    for limit, key in (("hold_ip", ratelimit.client_ip(request)), ("hold_org", f"org:{request.organization.pk}")):
+        wait = ratelimit.hit(limit, key)
+        if wait is not None:
+            return ratelimit.too_many(request, wait)
+    # One hold per visitor and business: a new hold releases the one before (also one taken in
+    # another tab after a hold at another business).
+    held_by_org = request.session.get(HOLDS_BY_ORG_KEY)
+    held_by_org = held_by_org if isinstance(held_by_org, dict) else {}
+    previous_tokens = {request.session.get(HOLD_SESSION_KEY) or "-", held_by_org.get(str(request.organization.pk)) or "-"}
+    for previous in SlotHold.objects.filter(token__in=previous_tokens):
         public_hold_release(hold=previous)
     try:
         new_hold = hold_create(coach=coach, session_type=session_type, starts_at=decoded[1])
@@ -247,6 +259,7 @@ def hold(request: HttpRequest, org_slug: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(back)
     request.session[HOLD_SESSION_KEY] = new_hold.token
+    request.session[HOLDS_BY_ORG_KEY] = {**held_by_org, str(request.organization.pk): new_hold.token}
     url = reverse("booking:details", kwargs={"org_slug": org_slug, "token": new_hold.token})
     return redirect(f"{url}?{urlencode({'tz': tz_name})}" if tz_name else url)
 
@@ -322,12 +335,17 @@ def _hold_context(request: HttpRequest, org_slug: str, token: str, held: SlotHol
     }
 
 
+def _pay_with(request: HttpRequest) -> str:
+    value = request.POST.get("pay_with", "")
+    return value if value in settlement.PAY_WITH else ""
+
+
 def _book(request: HttpRequest, org_slug: str, token: str, held: SlotHold, zone: dict[str, Any], *,
           data: dict[str, Any], email: str, user: Any) -> HttpResponse:
     try:
         booking = public_booking_confirm(
             hold=held, first_name=data["first_name"], last_name=data["last_name"], email=email,
-            phone=data["phone"], note=data["note"], user=user,
+            phone=data["phone"], note=data["note"], user=user, pay_with=data.get("pay_with", ""),
         )
     except SchedulingError as exc:
         messages.error(request, str(exc))
@@ -336,6 +354,9 @@ def _book(request: HttpRequest, org_slug: str, token: str, held: SlotHold, zone:
     request.session[DONE_SESSION_KEY] = {**request.session.get(DONE_SESSION_KEY, {}), token: signed}
     request.session.pop(HOLD_SESSION_KEY, None)
     _pending_set(request, token, None)
+    payment = settlement.describe(booking)
+    if payment.get("status") == "pending" and payment.get("checkout_url"):
+        return redirect(payment["checkout_url"])  # paid at the checkout; the webhook confirms it
     return redirect(_with_zone(reverse("booking:done", kwargs={"org_slug": org_slug, "token": signed}), zone))
 
 
@@ -358,6 +379,7 @@ def details(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     form = DetailsForm(request.POST or None, initial=initial, email_locked=bool(client and client.email))
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in DETAIL_FIELDS}
+        data["pay_with"] = _pay_with(request)
         if client is not None:
             return _book(request, org_slug, token, held, zone, data=data,
                          email=client.email or data["email"], user=request.user)
@@ -368,6 +390,8 @@ def details(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
                                        zone))
     return render(request, "scheduling/public/details.html", {
         **_hold_context(request, org_slug, token, held, zone), "form": form, "client": client,
+        "settle": settlement.preview(client=client, session_type=held.session_type),
+        "pay_with": request.POST.get("pay_with", "") or (pending or {}).get("data", {}).get("pay_with", ""),
     })
 
 
@@ -449,6 +473,7 @@ def done(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     zone = zone_context(request, request.organization)
     return render(request, "scheduling/public/done.html", {
         **zone, "booking": booking, "session": booking.session, "client": booking.client,
+        "payment": settlement.describe(booking),
         "ics_url": reverse("booking:ics", kwargs={"org_slug": org_slug, "token": token}),
         "has_account": booking.client.user_id is not None,
         "again_url": _times_url(org_slug, type_id=booking.session.session_type_id),

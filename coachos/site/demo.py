@@ -19,6 +19,7 @@ from django_scopes import scope, scopes_disabled
 from coachos.accounts.models import User
 from coachos.automations.demo import seed_automations
 from coachos.billing.demo import seed_billing
+from coachos.billing.demo_bookings import seed_booking_payments
 from coachos.books.demo import seed_books
 from coachos.chat.demo import seed_chat
 from coachos.clients.demo import seed_tags
@@ -26,6 +27,9 @@ from coachos.clients.models import Client
 from coachos.comms.demo import seed_messages
 from coachos.comms.models import OutboundMessage
 from coachos.credits.demo import seed_packages
+from coachos.insights.demo import seed_insights
+from coachos.integrations.demo import seed_integrations
+from coachos.library.demo import seed_library
 from coachos.notes.demo import seed_notes
 from coachos.onboarding.demo import seed_onboarding
 from coachos.progress.demo import seed_progress
@@ -129,11 +133,15 @@ DEMO_STEPS: list[Callable[[Organization], None]] = [
     seed_tags,
     seed_books,  # after the packages: those sold at the desk are paid in the books
     seed_billing,  # online purchases, a refund, manual payments, memberships (local gateway)
+    seed_booking_payments,  # session types paid when booking: card, credit or card with a deposit, intro offer
     seed_messages,  # after the bookings: their confirmations get a history, reminders, texts in
     seed_automations,  # after the messages: the STOP opt-out explains a failed run
     seed_chat,  # after the messages: clients' texts join their conversations
     seed_progress,  # goals, tasks, measurements and photos of three clients
+    seed_library,  # folders, collections (one sequential, dripping weekly), a scheduled share, engagement
+    seed_insights,  # settings, this month's revenue target, history that makes three insight cards
     seed_notes,  # after scheduling and chat: notes on completed sessions, a journal, ratings
+    seed_integrations,  # after scheduling: Maya's calendar (not reachable, last busy times kept), online intro
     seed_message_history,  # last: what the steps queued has gone out
 ]
 

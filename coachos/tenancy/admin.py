@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from .models import AuditEntry, Membership, Organization
+from .models import AuditEntry, Membership, Organization, SecurityEvent
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,6 +43,26 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("organization__slug", "action", "object_id")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The platform staff's view of the security log: flagged events first via the "flag" filter."""
+
+    list_display = ("created_at", "kind", "user", "actor", "business", "ip", "country", "flag")
+    list_filter = ("flag", "kind", "country")
+    search_fields = ("user__email", "ip")
+    readonly_fields = [f.name for f in SecurityEvent._meta.fields]
+    list_select_related = ("user", "actor", "business")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.pagination import CursorPagination, paginate
 from pydantic import ConfigDict, field_validator
 
 from coachos.common.api import phones_parsed, require_perm
 from coachos.common.phones import phone_region
+from coachos.common.schema import Schema
 
 from . import services
 from .models import AuditEntry, Organization

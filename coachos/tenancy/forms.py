@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import Any
 
@@ -13,9 +14,15 @@ from .models import Organization, validate_timezone
 from .roles import Role
 
 
-def timezone_choices() -> list[tuple[str, str]]:
+@functools.cache
+def _timezone_choices() -> tuple[tuple[str, str], ...]:
+    # available_timezones() walks the zone files on disk: once per process, not once per page.
     names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in names]]
+    return (("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in names])
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return list(_timezone_choices())
 
 
 class TimezoneField(forms.ChoiceField):
@@ -88,7 +95,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
 
 
 class RoleForm(forms.Form):

@@ -19,11 +19,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
-from coachos.common import formats
+from coachos.common import formats, ratelimit
 
 from .access import PUBLIC
 from .models import Membership, Organization
@@ -78,6 +79,13 @@ class TenancyMiddleware:
             logger.error("route without an access declaration", extra={"route": match.route})
             raise Http404("No such page.")
 
+        if perm == PUBLIC:
+            limited = _public_limited(request, organization)
+            if limited is not None:
+                return limited
+            if not organization.owner_verified:  # signed up, email not confirmed yet: not published
+                return render(request, "tenancy/not_published.html", {"business_name": organization.name},
+                              status=404)
         with scope(organization=organization):
             language = ""
             if perm != PUBLIC:
@@ -116,10 +124,21 @@ class TenancyMiddleware:
         header = request.headers.get("Authorization", "")
         kind, _, raw = header.partition(" ")
         authenticate = _token_authenticator
-        token = (authenticate(raw.strip()) if authenticate is not None and kind.lower() == "bearer" and raw.strip()
-                 else None)
+        bearer = kind.lower() == "bearer" and bool(raw.strip())
+        ip = ratelimit.client_ip(request)
+        if bearer:
+            # Token guessing: an address that sent too many unknown tokens is refused before any lookup.
+            wait = ratelimit.exceeded("api_bad_token", ip)
+            if wait is not None:
+                return ratelimit.too_many(request, wait)
+        token = authenticate(raw.strip()) if authenticate is not None and bearer else None
         if token is None:
+            if bearer:
+                ratelimit.hit("api_bad_token", ip)
             return self.get_response(request)
+        wait = ratelimit.hit("api_token", f"token:{token.pk}")
+        if wait is not None:
+            return ratelimit.too_many(request, wait)
         with scope(organization=token.organization):
             membership = Membership.objects.filter(user_id=token.user_id).first()
             if membership is None or not token.user.is_active:
@@ -129,6 +148,15 @@ class TenancyMiddleware:
             request.membership = membership  # type: ignore[attr-defined]
             with timezone.override(token.organization.tzinfo):
                 return self.get_response(request)
+
+
+def _public_limited(request: HttpRequest, organization: Organization) -> HttpResponse | None:
+    """A business's public pages: limited per address and per business (429 page when over)."""
+    for name, key in (("public_ip", ratelimit.client_ip(request)), ("public_org", f"org:{organization.pk}")):
+        wait = ratelimit.hit(name, key)
+        if wait is not None:
+            return ratelimit.too_many(request, wait)
+    return None
 
 
 def language_of(user: Any) -> str:

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from coachos.common import moments
+
 from .roles import Perm, Role, role_has
 
 RESERVED_SLUGS = frozenset(
@@ -23,7 +25,7 @@ phone_validator = RegexValidator(
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if not moments.is_zone(value):  # an IANA name: not "localtime" (the server's own zone), nor "Factory"
         raise ValidationError(
             _("“%(value)s” is not a time zone. Use an IANA name such as America/Chicago."),
             params={"value": value},
@@ -89,6 +91,9 @@ class Organization(models.Model):
         help_text=_("Sessions still open this long after they end are marked completed and use a credit."),
     )
     plan = models.CharField(_("plan"), max_length=30, default="starter")
+    # A business created at sign-up waits for its owner to confirm their email: until then its booking
+    # page is not published and nothing is sent to its clients (coachos/tenancy/verification.py).
+    owner_verified = models.BooleanField(_("owner's email confirmed"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,3 +189,56 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:  # type: ignore[override]
         raise ValueError("Audit entries are append-only.")
+
+
+class SecurityEvent(models.Model):
+    """The security audit log, beside the business audit log: what happened to one person's account
+    (sign-ins, failures, two-factor and password changes, tokens, exports, role changes), with the
+    time, address, browser and country it came from. Written by ``coachos.tenancy.security``.
+
+    Account-wide, not a business's: its business link is named ``business`` (not ``organization``)
+    and read only by the person (their "Recent activity") and by platform staff (admin)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        MFA_ADDED = "mfa_added", _("Two-factor method added")
+        MFA_REMOVED = "mfa_removed", _("Two-factor method removed")
+        MFA_CODES = "mfa_codes", _("Recovery codes regenerated")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by email")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        EXPORT = "export", _("Data exported")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+
+    class Flag(models.TextChoices):
+        NONE = "", _("None")
+        MANY_FAILURES = "many_failures", _("Many failed sign-ins")
+        NEW_COUNTRY = "new_country", _("Sign-in from a new country")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="security_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    business = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    flag = models.CharField(max_length=20, choices=Flag.choices, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="security_user_created"),
+            models.Index(fields=["ip", "kind", "-created_at"], name="security_ip_kind"),
+            models.Index(fields=["flag", "-created_at"], name="security_flagged", condition=~models.Q(flag="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from coachos.common import events
+from coachos.common.text import clean_name
 
-from . import audit
+from . import audit, security
 from .models import RESERVED_SLUGS, Membership, Organization
 from .roles import Role
 
@@ -41,7 +42,8 @@ def unique_slug(name: str) -> str:
 
 @transaction.atomic
 def organization_create(*, name: str, owner: Any, timezone: str, slug: str | None = None, **fields: Any) -> Organization:
-    organization = Organization(name=name.strip(), slug=slug or unique_slug(name), timezone=timezone, **fields)
+    name = clean_name(name)
+    organization = Organization(name=name, slug=slug or unique_slug(name), timezone=timezone, **fields)
     organization.full_clean()
     organization.save()
     with scope(organization=organization):
@@ -70,7 +72,7 @@ def organization_update(*, organization: Organization, actor: Any, data: dict[st
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
     before = {field: _display(getattr(locked, field)) for field in data}
     for field, value in data.items():
-        setattr(locked, field, value)
+        setattr(locked, field, clean_name(value) if field == "name" and isinstance(value, str) else value)
     locked.full_clean()
     changed = {
         field: [before[field], _display(getattr(locked, field))]
@@ -103,6 +105,8 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
     events.emit("membership.role_changed", organization=membership.organization, obj=membership, data={"role": role})
     audit.log(organization=membership.organization, actor=actor, action="membership.role_changed",
               obj=membership, data={"role": [old, role]})
+    security.record(security.Kind.ROLE_CHANGED, user=membership.user, actor=actor,
+                    business=membership.organization, data={"role": [old, role]})
     return membership
 
 

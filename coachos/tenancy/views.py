@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coachos.common import moments, ratelimit
 from coachos.common.errors import validation_message
 
 from . import audit_text, services
@@ -54,6 +55,7 @@ def businesses(request: HttpRequest) -> HttpResponse:
 def business_new(request: HttpRequest) -> HttpResponse:
     form = NewOrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        ratelimit.enforce("business_new", f"user:{request.user.pk}")
         try:
             organization = services.organization_create(
                 name=form.cleaned_data["name"], owner=request.user, timezone=form.cleaned_data["timezone"]
@@ -88,10 +90,7 @@ def settings_view(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _audit_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip()) if raw.strip() else None
-    except ValueError:
-        return None
+    return moments.day_from(raw)
 
 
 @org_view(Perm.AUDIT)

@@ -95,3 +95,17 @@ def test_without_a_configured_secret_a_local_one_is_derived_and_stable(settings,
     assert first.startswith("whsec_") and first == gateway.webhook_secret()
     settings.SECRET_KEY = "another-secret-key-for-another-install-0123456789abcdef"
     assert gateway.webhook_secret() != first
+
+
+@pytest.mark.django_db
+def test_timestamp_more_than_five_minutes_ahead_is_400_and_writes_nothing(pending):
+    """Issue #21: a signature dated in the future was accepted (replayable until then)."""
+    response = post_event(checkout_completed(pending), timestamp=int(time.time()) + 301)
+    assert response.status_code == 400
+    _nothing_written(pending)
+
+
+@pytest.mark.django_db
+def test_a_timestamp_a_little_ahead_is_accepted(pending):
+    """Clocks drift: a few minutes ahead, within the tolerance, is still fine."""
+    assert post_event(checkout_completed(pending), timestamp=int(time.time()) + 120).status_code == 200

@@ -22,6 +22,15 @@ from .conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
+@pytest.fixture
+def context_options() -> dict[str, Any]:
+    """No service worker: the editor's own offline handling is under test, and Playwright's routes
+    (which play the dropped connection) do not see requests a service worker makes."""
+    from .conftest import DESKTOP
+
+    return {**DESKTOP, "service_workers": "block"}
+
+
 def text_of(note_id: int) -> str:
     with scopes_disabled():
         return Note.objects.get(pk=note_id).body_text
@@ -99,4 +108,42 @@ def test_a_change_made_elsewhere_is_shown_not_overwritten(live_server: Any, page
     conflict.get_by_role("button", name="Keep mine").click()
     expect(page.locator("[data-note-status]")).to_contain_text("Saved at")
     assert text_of(note.pk) == "Start mine"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_toolbar_by_keyboard_and_a_link_without_the_browser_prompt(live_server: Any, page: Page,
+                                                                       people: dict[str, Any]):
+    org, coach = people["org"], people["coach"]
+    with scope(organization=org):
+        note = services.note_create(client=people["client"], actor=coach, title="Plan", body_html="<p>Read this</p>")
+    log_in(page, live_server.url, coach)
+    page.goto(f"{live_server.url}/o/{org.slug}/notes/{note.pk}/")
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    bold = toolbar.get_by_role("button", name="Bold")
+    expect(bold).to_have_attribute("tabindex", "0")  # one tab stop for the whole toolbar
+    expect(toolbar.get_by_role("button", name="Italic")).to_have_attribute("tabindex", "-1")
+    bold.focus()
+    page.keyboard.press("ArrowRight")
+    expect(toolbar.get_by_role("button", name="Italic")).to_be_focused()
+    page.keyboard.press("End")
+    expect(toolbar.get_by_role("button", name="To-do for me")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # wraps around
+    expect(bold).to_be_focused()
+
+    editor = page.get_by_role("textbox", name="Note")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Control+k")
+    address = page.get_by_label("Link address (https://…)")
+    expect(address).to_be_focused()
+    address.fill("javascript:alert(1)")
+    address.press("Enter")
+    expect(page.locator("[data-link-error]")).to_contain_text("https://")
+    address.fill("https://example.com/plan")
+    address.press("Enter")
+    expect(editor.locator("a[href='https://example.com/plan']")).to_have_text("Read this")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Note saved.")).to_be_visible()
+    with scopes_disabled():
+        assert 'href="https://example.com/plan"' in Note.objects.get(pk=note.pk).body_html
     assert page.problems == []  # type: ignore[attr-defined]

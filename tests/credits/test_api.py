@@ -104,3 +104,45 @@ def test_another_business_package_is_a_404(client, org, other_org, owner):
     assert client.get(f"/api/v1/client-packages/{package['id']}", **theirs).status_code == 404
     assert client.post(f"/api/v1/client-packages/{package['id']}/use", **theirs).status_code == 404
     assert client.get(f"/api/v1/client-packages/{package['id']}", **bearer(owner, org)).json()["remaining"] == 3
+
+
+@pytest.mark.parametrize("length", [77, 78, 79, 80])
+def test_a_long_idempotency_key_fits(client, org, owner, length):
+    """Issue #21: a key of 77-80 characters overflowed the ledger column (500)."""
+    auth = bearer(owner, org)
+    customer = ClientFactory(organization=org)
+    plan = _post(client, "/api/v1/package-plans", {"name": "P", "sessions": 3, "validity_days": 10}, auth).json()
+    package = _post(client, f"/api/v1/clients/{customer.pk}/packages", {"plan": plan["id"]}, auth).json()
+    key = "k" * length
+    for _ in range(2):
+        response = client.post(f"/api/v1/client-packages/{package['id']}/use", HTTP_IDEMPOTENCY_KEY=key, **auth)
+        assert response.status_code == 200, response.content
+        assert response.json() == {"remaining": 2}
+
+
+def test_a_key_longer_than_80_is_a_clean_422(client, org, owner):
+    auth = bearer(owner, org)
+    customer = ClientFactory(organization=org)
+    plan = _post(client, "/api/v1/package-plans", {"name": "P", "sessions": 3, "validity_days": 10}, auth).json()
+    package = _post(client, f"/api/v1/clients/{customer.pk}/packages", {"plan": plan["id"]}, auth).json()
+    response = client.post(f"/api/v1/client-packages/{package['id']}/use", HTTP_IDEMPOTENCY_KEY="k" * 81, **auth)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert client.get(f"/api/v1/client-packages/{package['id']}", **auth).json()["remaining"] == 3
+
+
+def test_the_same_key_for_another_package_is_422_and_moves_nothing(client, org, owner):
+    """Issue #21: a key reused with a different request answered 200 and deducted nothing."""
+    auth = bearer(owner, org)
+    customer = ClientFactory(organization=org)
+    plan = _post(client, "/api/v1/package-plans", {"name": "P", "sessions": 3, "validity_days": 10}, auth).json()
+    first = _post(client, f"/api/v1/clients/{customer.pk}/packages", {"plan": plan["id"]}, auth).json()
+    second = _post(client, f"/api/v1/clients/{customer.pk}/packages", {"plan": plan["id"]}, auth).json()
+    assert client.post(f"/api/v1/client-packages/{first['id']}/use", HTTP_IDEMPOTENCY_KEY="same",
+                       **auth).status_code == 200
+    response = client.post(f"/api/v1/client-packages/{second['id']}/use", HTTP_IDEMPOTENCY_KEY="same", **auth)
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert client.get(f"/api/v1/client-packages/{first['id']}", **auth).json()["remaining"] == 2
+    assert client.get(f"/api/v1/client-packages/{second['id']}", **auth).json()["remaining"] == 3

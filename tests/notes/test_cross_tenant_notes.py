@@ -11,7 +11,15 @@ from django.test import Client as DjangoClient
 from django_scopes import scope
 
 from coachos.api import api as ninja_api
-from coachos.notes.models import JournalEntry, JournalPrompt, Note, NoteActionItem, NoteTemplate, NoteVersion
+from coachos.notes.models import (
+    JournalEntry,
+    JournalPrompt,
+    Note,
+    NoteActionItem,
+    NoteAttachment,
+    NoteTemplate,
+    NoteVersion,
+)
 from coachos.scheduling.models import Coach, TrainingSession
 from tests.factories import (
     JournalEntryFactory,
@@ -49,7 +57,9 @@ def test_every_notes_endpoint_is_a_404_for_another_business(org, other_org) -> N
         entry = JournalEntryFactory(client=olivia.client, organization=org, shared=True)
         prompt = JournalPromptRecipientFactory(organization=org, client=olivia.client).prompt
         template = NoteTemplateFactory(organization=org)
-    a: dict[str, Any] = {"client_id": olivia.client.pk, "note_id": note.pk, "noteversion_id": version.pk,
+        attachment = NoteAttachment.objects.create(organization=org, note=note, key="k" * 32, extension="pdf",
+                                                   name="plan.pdf", size=10, content_type="application/pdf")
+    a: dict[str, Any] = {"noteattachment_id": attachment.pk, "client_id": olivia.client.pk, "note_id": note.pk, "noteversion_id": version.pk,
                          "noteactionitem_id": item.pk, "journalentry_id": entry.pk, "journalprompt_id": prompt.pk,
                          "session_id": session.pk, "notetemplate_id": template.pk, "coach_id": session.coach_id}
     outsiders: list[Person] = [team_member(other_org, "owner"), portal_client(other_org, first_name="Bea")]
@@ -70,6 +80,7 @@ def test_every_notes_endpoint_is_a_404_for_another_business(org, other_org) -> N
             is False
         assert NoteVersion.objects.filter(pk=version.pk).exists() and JournalPrompt.objects.filter(pk=prompt.pk)
         assert TrainingSession.objects.filter(pk=session.pk).exists() and Coach.objects.filter(pk=session.coach_id)
+        assert NoteAttachment.objects.filter(pk=attachment.pk).exists()
 
 
 def test_lists_filtered_by_another_business_ids_find_nothing(org, other_org) -> None:

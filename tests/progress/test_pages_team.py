@@ -439,3 +439,57 @@ def test_a_class_offers_its_clients_only(org, web, olivia, liam):
         assert list(Measurement.objects.values_list("client_id", flat=True)) == [liam.client.pk]
     empty = web.get(f"/o/{org.slug}/clients/sessions/{outsider.pk}/progress/", **HX).content.decode()
     assert "No client is booked" in empty
+
+
+def test_the_team_sets_a_clients_units_and_monthly_report_and_the_owner_the_default(org, web, boss, coach,
+                                                                                    olivia):
+    from coachos.progress.models import ProgressDefaults, ProgressSettings
+    from coachos.progress.selectors.preferences import monthly_report_for
+    from tests.conftest import login_as
+
+    client = olivia.client
+    web = login_as(coach.user)  # a coach of the business, not its owner
+    page = web.get(team_url(org, client)).content.decode()
+    assert "Units and reports" in page and "Save the default" not in page  # a coach: not the business's default
+    answer = web.post(team_url(org, client, "units/"), {"unit_system": "metric", "monthly_report": "on"})
+    assert answer.status_code == 302 and answer["Location"] == team_url(org, client) + "#progress-units"
+    with scope(organization=org):
+        stored = ProgressSettings.objects.get(client=client)
+        assert (stored.unit_system, stored.monthly_report) == ("metric", True)
+    refused = web.post(team_url(org, client, "units/"), {"unit_system": "cubits", "monthly_report": "off"},
+                       follow=True)
+    assert "Choose one of the options offered." in refused.content.decode()
+    with scope(organization=org):
+        assert ProgressSettings.objects.get(client=client).monthly_report is True  # nothing changed
+    web.post(team_url(org, client, "units/"), {"unit_system": "", "monthly_report": ""})
+    with scope(organization=org):
+        assert ProgressSettings.objects.get(client=client).monthly_report is None
+        assert monthly_report_for(client) is False
+
+    # A coach cannot change the business's default; the owner can, from the same page.
+    web.post(team_url(org, client, "defaults/"), {"monthly_report": "on"})
+    with scope(organization=org):
+        assert not ProgressDefaults.objects.filter(organization=org, monthly_report=True).exists()
+    owner_web = login_as(boss.user)
+    assert "Save the default" in owner_web.get(team_url(org, client)).content.decode()
+    refused = owner_web.post(team_url(org, client, "defaults/"), {"monthly_report": "7"}, follow=True)
+    assert "Choose one of the options offered." in refused.content.decode()
+    with scope(organization=org):
+        assert not ProgressDefaults.objects.filter(organization=org).exists()  # nothing written
+    saved = owner_web.post(team_url(org, client, "defaults/"), {"monthly_report": "on"}, follow=True)
+    assert "The business&#x27;s default is saved." in saved.content.decode()
+    with scope(organization=org):
+        assert monthly_report_for(client) is True  # no choice of their own: the business's default applies
+
+
+def test_another_business_cannot_set_units_or_defaults(org, other_org, olivia):
+    from coachos.progress.models import ProgressDefaults, ProgressSettings
+    from tests.conftest import login_as
+    from tests.people import team_member
+
+    outsider = login_as(team_member(other_org, "owner").user)
+    for rest, body in (("units/", {"unit_system": "metric"}), ("defaults/", {"monthly_report": "on"})):
+        assert outsider.post(team_url(org, olivia.client, rest), body).status_code == 404
+    with scope(organization=org):
+        assert not ProgressSettings.objects.filter(client=olivia.client).exists()
+        assert not ProgressDefaults.objects.filter(organization=org).exists()

@@ -60,7 +60,9 @@ def test_session_types_and_rooms(demo):
         types = {t.name: (t.duration_minutes, t.price_minor, t.capacity) for t in SessionType.objects.all()}
         rooms = {r.name: r.capacity for r in Room.objects.all()}
     assert types == {"Personal training": (60, 8500, 1), "Intro session": (30, 0, 1),
-                     "Small group strength": (60, 2500, 6), "Mobility": (45, 6500, 1)}
+                     "Small group strength": (60, 2500, 6), "Mobility": (45, 6500, 1),
+                     # paid at booking (billing's demo): by card, and by credit or card with a deposit
+                     "Drop-in session": (60, 8500, 1), "Coached session": (60, 8500, 1)}
     assert rooms == {"Studio A": 1, "Open floor": 3}
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coachos.clients.selectors import clients_visible_to, sees_every_client
-from coachos.notes.models import Note, NoteActionItem, NoteTag, NoteTemplate, NoteVersion
+from coachos.notes.models import Note, NoteActionItem, NoteAttachment, NoteTag, NoteTemplate, NoteVersion
 from coachos.notes.readers import Reader
 from coachos.notes.search import search
 from coachos.tenancy.models import Membership
@@ -44,7 +44,7 @@ def notes_visible(reader: Reader) -> QuerySet[Note]:
 def note_visible(reader: Reader, note_id: int) -> Note:
     found = (notes_visible(reader).filter(pk=note_id)
              .select_related("organization", "client", "author", "session__session_type", "template")
-             .prefetch_related("tags").first())
+             .prefetch_related("tags", "attachments").first())
     if found is None:
         raise Http404("No such note.")
     return found
@@ -76,7 +76,7 @@ def note_list(reader: Reader, filters: NoteFilters) -> QuerySet[Note]:
         notes = notes.filter(shared=filters.shared)
     notes = search(notes, filters.q)
     return (notes.order_by(*SORTS.get(filters.sort, SORTS["date"]))
-            .select_related("client", "author", "session__session_type").prefetch_related("tags"))
+            .select_related("client", "author", "session__session_type").prefetch_related("tags", "attachments"))
 
 
 def note_versions(note: Note) -> QuerySet[NoteVersion]:
@@ -121,3 +121,13 @@ def note_templates(reader: Reader, *, kind: str = NoteTemplate.Kind.NOTE, active
                    ) -> QuerySet[NoteTemplate]:
     templates = NoteTemplate.objects.filter(organization=reader.organization, kind=kind)
     return templates.filter(active=True) if active_only else templates
+
+
+def note_attachment_visible(reader: Reader, note_id: int, attachment_id: int) -> NoteAttachment:
+    """A file on a note the reader may read (the team who sees its client; the client once the note is
+    shared with them); anything else is a 404."""
+    found = (NoteAttachment.objects.filter(pk=attachment_id, note_id=note_id, note__in=notes_visible(reader))
+             .select_related("note").first())
+    if found is None:
+        raise Http404("No such file.")
+    return found

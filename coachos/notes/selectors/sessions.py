@@ -77,7 +77,7 @@ class SessionFacts:
 
 def session_facts(reader: Reader, session: TrainingSession, *, now: datetime | None = None) -> SessionFacts:
     notes = list(notes_visible(reader).filter(session=session).select_related("author", "client")
-                 .prefetch_related("tags").order_by("-created_at", "-id"))
+                 .prefetch_related("tags", "attachments").order_by("-created_at", "-id"))
     items = NoteActionItem.objects.filter(note__in=[n.pk for n in notes], removed_at__isnull=True)
     if not reader.is_team:
         items = items.filter(assignee=NoteActionItem.Assignee.CLIENT)

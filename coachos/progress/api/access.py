@@ -43,8 +43,12 @@ PATH_OBJECTS: dict[str, Callable[[Membership | None], QuerySet[Any]]] = {
 
 
 def _as_id(value: Any) -> int | None:
+    """The id a path names; a negative or too long number is an id no row has (0: a 404)."""
     text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(text) if text == digits and len(text) < 19 else 0
 
 
 def _hidden(membership: Membership, kwargs: dict[str, Any]) -> bool:

@@ -4,8 +4,10 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.decorators import decorate_view
+
+from coachos.common.schema import Schema
 
 from ..report import progress_report_pdf, report_filename
 from ..report_data import FIRST_DAY, LAST_DAY, report_range

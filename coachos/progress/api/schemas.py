@@ -8,8 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StrictBool
+
+from coachos.common.schema import Schema
 
 from ..models.goals import TITLE_MAX, WHY_MAX
 from ..models.tasks import NOTES_MAX

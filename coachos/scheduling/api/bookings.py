@@ -10,16 +10,17 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Router, Schema, Status
+from ninja import Body, Field, Router, Status
 from ninja.decorators import decorate_view
 from pydantic import ConfigDict
 
 from coachos.clients.models import Client
 from coachos.clients.selectors import clients_visible_to
 from coachos.common.api import require_perm
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
-from .. import services, visibility
+from .. import services, settlement, visibility
 from ..models import Booking, Coach, RecurringBooking, SessionType, TrainingSession
 from .common import (
     Day,
@@ -54,6 +55,20 @@ class BookingIn(Schema):
     client: int = Field(ge=1, le=MAX_ID, description="The client's id.")
     starts_at: Instant = Field(description="One of the open start times (GET /slots), ISO 8601 with a UTC offset.")
     note: Text = Field("", max_length=2000, description="A note from the client.")
+    pay_with: Literal["credit", "card"] | None = Field(
+        None, description="For a session type paid either way: a package credit or the card. Left out: a credit "
+                          "when the client has one, else the card.")
+
+
+class PaymentStateOut(Schema):
+    status: str = Field(description="none, credit_used, pending (pay at `checkout_url` before the hold ends), "
+                                    "paid; after a cancellation also refunded or cancelled, expired when unpaid.")
+    checkout_url: str | None = Field(None, description="Where the client pays, while pending.")
+    client_package: int | None = Field(None, description="The package whose credit it uses.")
+    credits_left: int | None = Field(None, description="Credits left on that package.")
+    amount_minor: int | None = Field(None, description="Charged when booking (the price or a deposit).")
+    currency: str | None = None
+    purchase: int | None = Field(None, description="The payment (GET /money-events?booking=ID for its entries).")
 
 
 class BookingOut(Schema):
@@ -72,6 +87,13 @@ class BookingOut(Schema):
     confirmed_at: OutInstant | None = Field(description="When the client confirmed; null until then.")
     cancelled_at: OutInstant | None
     created_at: OutInstant
+    payment: PaymentStateOut = Field(description="How the booking was settled when it was made.")
+
+
+class CancelledOut(BookingOut):
+    refund_minor: int = Field(description="Refunded to the client by this cancellation.")
+    credit_released: bool = Field(description="Whether the credit it used came back.")
+    fee_kept_minor: int = Field(description="Kept by the business's policy (a late cancellation's deposit or fee).")
 
 
 class CancelIn(Schema):
@@ -145,6 +167,7 @@ def booking_out(request: HttpRequest, booking: Booking) -> dict[str, Any]:
         "confirmed": booking.client_confirmed_at is not None,
         "confirmed_at": local(booking.client_confirmed_at, zone),
         "cancelled_at": local(booking.cancelled_at, zone), "created_at": local(booking.created_at, zone),
+        "payment": settlement.describe(booking),
     }
 
 
@@ -199,7 +222,7 @@ def booking_create(request: HttpRequest, payload: BookingIn) -> Status[dict[str,
     client = _client(request, payload.client)
     booking = services.booking_create(coach=coach, session_type=session_type, client=client,
                                       starts_at=payload.starts_at, actor=request.auth, note=payload.note,
-                                      mode=services.CLIENT)
+                                      mode=services.CLIENT, pay_with=payload.pay_with or "")
     return Status(201, booking_out(request, booking))
 
 
@@ -209,17 +232,18 @@ def booking_get(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     return booking_out(request, _booking(request, booking_id))
 
 
-@router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **problems(400, 404, 422)},
+@router.post("/bookings/{booking_id}/cancel", response={200: CancelledOut, **problems(400, 404, 422)},
              summary="Cancel a booking (by the business)",
              description="The body is optional. A one-to-one session is cancelled with its booking; a place in a "
-                         "group session is offered to the waitlist.")
+                         "group session is offered to the waitlist. The answer says what happened to the money: "
+                         "cancelled by the business, a payment is refunded in full and a credit comes back.")
 @decorate_view(found_first(booking_id=visible_bookings))
 def booking_cancel(request: HttpRequest, booking_id: int,
                    payload: Body[CancelIn | None] = None) -> dict[str, Any]:  # type: ignore[assignment]
     require_perm(request, Perm.BACKOFFICE)
     booking = services.booking_cancel(booking=_booking(request, booking_id), actor=request.auth, by=services.COACH,
                                       reason=payload.reason if payload else "")
-    return booking_out(request, booking)
+    return {**booking_out(request, booking), **settlement.cancel_outcome(booking)}
 
 
 @router.post("/bookings/{booking_id}/reschedule", response={200: BookingOut, **problems(400, 404, 409, 422)},

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Body, Field, Router, Schema, Status
+from ninja import Body, Field, Router, Status
 from ninja.decorators import decorate_view
 from pydantic import ConfigDict, field_validator
 
 from coachos.common.api import require_perm
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from .. import selectors, services

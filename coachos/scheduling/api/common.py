@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from coachos.common import moments
 from coachos.common.api import found_first, reference, require_perm  # noqa: F401 (used by the routers)
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from ..models import WEEKDAY_CODES, Coach
@@ -121,13 +122,8 @@ OutInstant = Annotated[
 """Output: a date-time with its UTC offset."""
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def parse_zone(value: str) -> ZoneInfo:
-    if value not in _zone_names():
+    if not moments.is_zone(value):
         raise PydanticCustomError("time_zone", "Not a time zone. Use an IANA name such as America/Chicago.")
     return ZoneInfo(value)
 

@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema
+from ninja import Body, Field, Query, Router
 from ninja.decorators import decorate_view
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
 from coachos.common.api import require_perm
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from .. import selectors, services, visibility

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from coachos.common.api import require_perm
+from coachos.common.schema import Schema
 from coachos.tenancy.roles import Perm
 
 from .. import selectors

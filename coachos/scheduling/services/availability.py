@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from coachos.common import formats
 from coachos.common.errors import validation_message
+from coachos.common.text import clean_name
 from coachos.tenancy import audit
 from coachos.tenancy.models import Membership
 from coachos.tenancy.roles import Role
@@ -70,6 +71,8 @@ def coach_update(*, coach: Coach, actor: Any, data: dict[str, Any]) -> Coach:
 
 @transaction.atomic
 def session_type_create(*, organization: Any, actor: Any, **fields: Any) -> SessionType:
+    if isinstance(fields.get("name"), str):
+        fields["name"] = clean_name(fields["name"])
     session_type = SessionType(organization=organization, **fields)
     _validated(session_type)
     session_type.save()
@@ -78,14 +81,18 @@ def session_type_create(*, organization: Any, actor: Any, **fields: Any) -> Sess
 
 
 SESSION_TYPE_FIELDS = ("name", "duration_minutes", "price_minor", "capacity", "color", "location", "video_url",
-                       "bookable_online", "active")
+                       "bookable_online", "active", "payment_mode", "deposit_minor", "new_clients_only")
 
 
 @transaction.atomic
 def session_type_update(*, session_type: SessionType, actor: Any, data: dict[str, Any]) -> SessionType:
     session_type = SessionType.objects.select_for_update().get(pk=session_type.pk)
+    if isinstance(data.get("name"), str):
+        data = {**data, "name": clean_name(data["name"])}
     changed = _changes(session_type, data, SESSION_TYPE_FIELDS)
     _validated(session_type)
+    if session_type.deposit_minor and session_type.deposit_minor >= session_type.price_minor:
+        raise SchedulingError(_("A deposit must be less than the price (0 for no deposit)."))
     if changed:
         session_type.save()
         audit.log(organization=session_type.organization, actor=actor, action="session_type.updated",

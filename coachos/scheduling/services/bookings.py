@@ -19,10 +19,11 @@ from coachos.clients.models import Client
 from coachos.common import events
 from coachos.tenancy import audit
 
-from .. import guards
+from .. import external_busy, guards
 from .. import slots as engine
 from ..models import Booking, Coach, Room, SessionType, SlotHold, TrainingSession, WaitlistEntry
 from ..selectors import slot_query
+from ..spans import session_overlap
 from .errors import SchedulingError
 
 HOLD_MINUTES = 10
@@ -72,8 +73,8 @@ def _assert_open_for_client(*, coach: Coach, session_type: SessionType, starts_a
 def _assert_no_overlap(*, coach: Coach, starts_at: datetime, ends_at: datetime,
                        exclude_session: TrainingSession | None = None) -> None:
     """The coach's own calendar may place a session outside availability, never on another."""
-    clash = TrainingSession.objects.filter(coach=coach, status__in=TrainingSession.ACTIVE, starts_at__lt=ends_at,
-                                           ends_at__gt=starts_at)
+    clash = TrainingSession.objects.filter(session_overlap(starts_at, ends_at), coach=coach,
+                                           status__in=TrainingSession.ACTIVE)
     if exclude_session is not None:
         clash = clash.exclude(pk=exclude_session.pk)
     if clash.exists():
@@ -85,8 +86,8 @@ def _check_room(room: Room | None, starts_at: datetime, ends_at: datetime,
     if room is None:
         return
     room = Room.objects.select_for_update().get(pk=room.pk)
-    overlapping = TrainingSession.objects.filter(room=room, status__in=TrainingSession.ACTIVE, starts_at__lt=ends_at,
-                                                 ends_at__gt=starts_at)
+    overlapping = TrainingSession.objects.filter(session_overlap(starts_at, ends_at), room=room,
+                                                 status__in=TrainingSession.ACTIVE)
     if exclude_session is not None:
         overlapping = overlapping.exclude(pk=exclude_session.pk)
     if overlapping.count() >= room.capacity:
@@ -139,10 +140,13 @@ def booking_create(
     room: Room | None = None,
     now: datetime | None = None,
     announce: bool = True,
+    pay_with: str = "",
 ) -> Booking:
     """Book a client at a time. ``mode=client`` (public page, portal, API): only an open slot.
     ``mode=coach`` (the coach's calendar): any time the coach has free. ``announce=False``: the
-    caller sends its own message (a reschedule) instead of the booking confirmation."""
+    caller sends its own message (a reschedule) instead of the booking confirmation.
+    ``pay_with`` (``settlement.PAY_WITH``): the client's choice of how to settle it, for a
+    session type that may be paid either way; billing settles it on ``booking.announced``."""
     _require_aware(starts_at)
     now = now or timezone.now()
     if session_type.organization_id != coach.organization_id or client.organization_id != coach.organization_id:
@@ -153,6 +157,8 @@ def booking_create(
         raise SchedulingError(_("This session type is no longer offered."))
     if mode == CLIENT and not session_type.bookable_online:
         raise SchedulingError(_("This session type cannot be booked online."), "unavailable")
+    if mode == CLIENT:
+        external_busy.refresh_if_stale(coach)  # a connected calendar's copy older than a minute is read again
     coach = _lock_coach(coach)
     if not coach.active and mode == CLIENT:
         raise SchedulingError(_("This coach is not taking bookings."), "unavailable")
@@ -175,7 +181,7 @@ def booking_create(
                 hold.delete()
             if announce:
                 events.emit("booking.announced", organization=coach.organization, client=client, obj=booking,
-                            data={"by": mode, "actor_id": getattr(actor, "pk", None)})  # comms: confirmation
+                            data={"by": mode, "actor_id": getattr(actor, "pk", None), "pay_with": pay_with})  # comms: confirmation
             return booking
 
     ends_at = starts_at + timedelta(minutes=session_type.duration_minutes)
@@ -197,7 +203,7 @@ def booking_create(
     booking = _add_booking(session=session, client=client, note=note, actor=actor)
     if announce:
         events.emit("booking.announced", organization=coach.organization, client=client, obj=booking,
-                    data={"by": mode, "actor_id": getattr(actor, "pk", None)})  # comms: the confirmation
+                    data={"by": mode, "actor_id": getattr(actor, "pk", None), "pay_with": pay_with})  # comms: the confirmation
     return booking
 
 
@@ -227,6 +233,7 @@ def hold_create(*, coach: Coach, session_type: SessionType, starts_at: datetime,
     """Hold an open slot for 10 minutes while a client fills in the booking form."""
     _require_aware(starts_at)
     now = now or timezone.now()
+    external_busy.refresh_if_stale(coach)
     coach = _lock_coach(coach)
     if session_type.is_group:
         existing = TrainingSession.objects.filter(coach=coach, session_type=session_type, starts_at=starts_at,

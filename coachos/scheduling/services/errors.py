@@ -12,4 +12,5 @@ class SchedulingError(Exception):
         self.code = code
 
 
-CONFLICT_CODES = frozenset({"taken", "unavailable", "full", "limit", "held"})
+# ``no_credits``: the session type is paid with a package credit and the client has none left.
+CONFLICT_CODES = frozenset({"taken", "unavailable", "full", "limit", "held", "no_credits"})

@@ -94,14 +94,15 @@ def client_for_booking(
 @transaction.atomic
 def public_booking_confirm(
     *, hold: SlotHold, first_name: str, last_name: str, email: str, phone: str, note: str,
-    user: Any = None, now: datetime | None = None,
+    user: Any = None, now: datetime | None = None, pay_with: str = "",
 ) -> Booking:
-    """Book the held time for a person: their client record and the booking, or nothing."""
+    """Book the held time for a person: their client record and the booking, or nothing.
+    ``pay_with``: their choice for a session type paid either way (``settlement``)."""
     client = client_for_booking(organization=hold.organization, first_name=first_name, last_name=last_name,
                                 email=email, phone=phone, user=user)
     return booking_create(coach=hold.coach, session_type=hold.session_type, client=client,
                           starts_at=hold.starts_at, actor=user if _signed_in(user) else None, note=note,
-                          mode=CLIENT, hold=hold, now=now or timezone.now())
+                          mode=CLIENT, hold=hold, now=now or timezone.now(), pay_with=pay_with)
 
 
 def public_hold_release(*, hold: SlotHold) -> None:

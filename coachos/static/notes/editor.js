@@ -144,13 +144,33 @@
     selection.addRange(savedRange);
   };
 
-  const addLink = () => {
-    const address = window.prompt(words.link_prompt, "https://");
-    if (address === null) return;
-    const url = address.trim();
+  // A link is asked for in a small form under the toolbar (not the browser's prompt): Enter adds it,
+  // Escape closes it, an empty address removes the link, and focus goes back to the text.
+  let linkBox = null;
+  let linkRange = null;  // the text the link is for, kept while the address is typed
+  const backToText = () => {
+    if (linkRange) savedRange = linkRange.cloneRange();
     restoreSelection();
-    if (!url) { document.execCommand("unlink"); return; }
-    if (!SAFE_URL.test(url)) { window.alert(words.link_bad); return; }
+  };
+  const closeLink = () => {
+    if (!linkBox) return;
+    linkBox.hidden = true;
+    backToText();
+  };
+  const applyLink = () => {
+    const input = linkBox.querySelector("input");
+    const error = linkBox.querySelector("[data-link-error]");
+    const url = input.value.trim();
+    if (url && url !== "https://" && !SAFE_URL.test(url)) {
+      error.textContent = words.link_bad || "";
+      error.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    linkBox.hidden = true;
+    backToText();
+    if (!url || url === "https://") { document.execCommand("unlink"); changed(); return; }
     const selection = window.getSelection();
     if (selection && selection.isCollapsed) {
       const link = document.createElement("a");
@@ -160,6 +180,54 @@
     } else {
       document.execCommand("createLink", false, url);
     }
+    refresh();
+    changed();
+  };
+  const buildLinkBox = () => {
+    const box = document.createElement("div");
+    box.className = "rte-link";
+    box.hidden = true;
+    const id = `${area.id || "rte"}-link`;
+    box.innerHTML = `<label for="${id}"></label><input type="url" id="${id}" inputmode="url" autocomplete="url" aria-describedby="${id}-error">`
+      + `<small class="field-error" id="${id}-error" data-link-error hidden></small>`
+      + `<span class="rte-link-actions"><button type="button" class="small" data-link="apply"></button>`
+      + `<button type="button" class="secondary outline small" data-link="remove"></button>`
+      + `<button type="button" class="secondary outline small" data-link="cancel"></button></span>`;
+    box.querySelector("label").textContent = words.link_prompt || "Link";
+    box.querySelector('[data-link="apply"]').textContent = words.link_apply || "Add link";
+    box.querySelector('[data-link="remove"]').textContent = words.link_remove || "Remove link";
+    box.querySelector('[data-link="cancel"]').textContent = words.link_cancel || "Cancel";
+    box.addEventListener("click", (event) => {
+      const which = event.target.closest("button[data-link]");
+      if (!which) return;
+      if (which.dataset.link === "apply") applyLink();
+      else if (which.dataset.link === "remove") { box.querySelector("input").value = ""; applyLink(); }
+      else closeLink();
+    });
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); event.stopPropagation(); applyLink(); }
+      else if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); closeLink(); }
+    });
+    (toolbar || area).insertAdjacentElement("afterend", box);
+    return box;
+  };
+  const addLink = () => {
+    linkBox = linkBox || buildLinkBox();
+    linkRange = savedRange ? savedRange.cloneRange() : null;
+    const selection = window.getSelection();
+    let current = "";
+    if (selection && selection.anchorNode && inArea(selection.anchorNode)) {
+      const start = selection.anchorNode.nodeType === Node.ELEMENT_NODE ? selection.anchorNode : selection.anchorNode.parentElement;
+      const anchor = start && start.closest("a");
+      if (anchor && area.contains(anchor)) current = anchor.getAttribute("href") || "";
+    }
+    const input = linkBox.querySelector("input");
+    input.value = current || "https://";
+    input.removeAttribute("aria-invalid");
+    linkBox.querySelector("[data-link-error]").hidden = true;
+    linkBox.hidden = false;
+    input.focus();
+    input.select();
   };
   const markAction = (who) => {
     let item = currentItem();
@@ -173,7 +241,7 @@
   };
   const run = (command) => {
     restoreSelection();
-    if (command === "link") addLink();
+    if (command === "link") { addLink(); return; }
     else if (command === "action-client") markAction("client");
     else if (command === "action-coach") markAction("coach");
     else document.execCommand(command);
@@ -181,6 +249,23 @@
     changed();
   };
   if (toolbar) {
+    // One tab stop for the toolbar; the arrow keys, Home and End move between its buttons (WAI-ARIA toolbar).
+    const buttons = Array.from(toolbar.querySelectorAll("button"));
+    buttons.forEach((button, index) => { button.tabIndex = index === 0 ? 0 : -1; });
+    toolbar.addEventListener("keydown", (event) => {
+      const at = buttons.indexOf(document.activeElement);
+      if (at < 0) return;
+      let next = null;
+      if (event.key === "ArrowRight" || event.key === "ArrowDown") next = (at + 1) % buttons.length;
+      else if (event.key === "ArrowLeft" || event.key === "ArrowUp") next = (at - 1 + buttons.length) % buttons.length;
+      else if (event.key === "Home") next = 0;
+      else if (event.key === "End") next = buttons.length - 1;
+      if (next === null) return;
+      event.preventDefault();
+      buttons[at].tabIndex = -1;
+      buttons[next].tabIndex = 0;
+      buttons[next].focus();
+    });
     // Keep the text's selection when a button is pressed with the mouse.
     toolbar.addEventListener("mousedown", (event) => { if (event.target.closest("button")) event.preventDefault(); });
     toolbar.addEventListener("click", (event) => {
