@@ -47,6 +47,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 def resource_search(*, organization: Organization, q: str = "", kind: str = "", tag: str = "",
                     folder_id: int | None = None) -> QuerySet[Resource]:
     rows = Resource.objects.filter(organization=organization)
+    q, tag = q.replace("\x00", ""), tag.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     for word in q.split()[:8]:
         rows = rows.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word))
     if kind:

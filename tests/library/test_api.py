@@ -179,3 +179,17 @@ def test_share_validation(coach: Person, olivia: Person, stranger: Person) -> No
                                                        "repeat": "weekly"}), 422, "repeat")
     assert_problem(post_json(coach, "/api/v1/shares", {"resource": resource["id"], "clients": [olivia.client.pk],
                                                        "at": "2001-01-01T09:00:00Z"}), 422, "at")
+
+
+
+def test_a_search_with_a_nul_character_is_not_a_500(coach: Person) -> None:
+    """Found by schemathesis: PostgreSQL text cannot hold NUL; the search leaves it out."""
+    http = DjangoClient()
+    created = http.post("/api/v1/resources", data={"title": "Warm up", "url": "https://example.com/warm-up"},
+                        content_type="application/json", **coach.headers)
+    assert created.status_code == 201, created.content
+    response = http.get("/api/v1/resources", {"q": "Warm\x00 up", "tag": "\x00"}, **coach.headers)
+    assert response.status_code == 200, response.content
+    assert [r["title"] for r in response.json()["items"]] == ["Warm up"]  # NUL left out of the words
+    found = http.get("/api/v1/resources", {"q": "Warm\x00"}, **coach.headers).json()["items"]
+    assert [r["title"] for r in found] == ["Warm up"]
