@@ -4,7 +4,6 @@ completes what was shared with them, and downloads it. Anything not theirs is a 
 
 No ``from __future__ import annotations``: django-ninja reads the annotations at import."""
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -17,7 +16,7 @@ from ninja.decorators import decorate_view
 from coachos.clients.models import Client, Tag
 from coachos.clients.selectors import clients_visible_to, sees_every_client
 from coachos.common.problems import problem_response
-from coachos.common.schema import JsonObject
+from coachos.common.schema import JsonObject, JsonParser
 from coachos.tenancy.models import Membership
 from coachos.tenancy.roles import Perm
 
@@ -167,12 +166,11 @@ def resource_create(request: HttpRequest) -> Any:
             minutes=_int(request.POST.get("estimated_minutes"), "estimated_minutes"))
         return Status(201, serialize.resource_json(resource))
     try:
-        # JsonObject: the strict JSON types of every API body (coachos/common/schema.py)
-        payload = ResourceLinkIn.model_validate(json.loads(request.body or b"{}", object_hook=JsonObject))
-    except ValueError as error:
-        if isinstance(error, json.JSONDecodeError):
-            return problem_response(400, "Malformed request body", "The request body is not valid JSON.")
-        raise
+        # The API's own JSON parser: strict types (JsonObject), no NaN, no NUL (coachos/common/schema.py)
+        data = JsonParser().parse_body(request) if request.body else JsonObject()
+    except ValueError:  # not JSON, not UTF-8, NaN, a NUL character
+        return problem_response(400, "Malformed request body", "The request body is not valid JSON.")
+    payload = ResourceLinkIn.model_validate(data)
     common: dict[str, Any] = {"organization": membership.organization, "actor": _actor(request), "title": payload.title,
                               "description": payload.description, "tags": payload.tags, "folder_id": payload.folder,
                               "minutes": payload.estimated_minutes}

@@ -193,3 +193,14 @@ def test_a_search_with_a_nul_character_is_not_a_500(coach: Person) -> None:
     assert [r["title"] for r in response.json()["items"]] == ["Warm up"]  # NUL left out of the words
     found = http.get("/api/v1/resources", {"q": "Warm\x00"}, **coach.headers).json()["items"]
     assert [r["title"] for r in found] == ["Warm up"]
+
+
+def test_a_body_that_is_not_utf8_json_is_a_400(coach: Person) -> None:
+    """Found by schemathesis: bytes that are not UTF-8 under a JSON content type were a 500."""
+    http = DjangoClient()
+    for body in (b"\xff\xfeZ\x9aj", b'{"title": "A\\u0000", "url": "https://example.com"}', b"{"):
+        response = http.post("/api/v1/resources", data=body, content_type="application/json", **coach.headers)
+        assert response.status_code == 400, (body, response.content)
+    with scope(organization=coach.membership.organization):
+        assert not Resource.objects.exists()
+
