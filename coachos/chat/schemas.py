@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from coachos.common.schema import Schema
 
@@ -26,6 +26,13 @@ class ConversationIn(Schema):
 
 class ChatGroupIn(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("title")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:  # PostgreSQL text cannot hold it (schemathesis found the 500)
+            raise ValueError("may not contain NUL characters")
+        return value
 
     title: str = Field(min_length=1, max_length=TITLE_MAX, description="The group's name, e.g. Saturday bootcamp.")
     clients: list[int] = Field(default_factory=list, max_length=200, description="Client ids of the members.")

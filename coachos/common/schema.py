@@ -54,21 +54,7 @@ class JsonParser(Parser):
     """ninja's JSON parser, marking each object it reads as a ``JsonObject``."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = json.loads(request.body, object_hook=JsonObject, parse_constant=_no_constant)
-        if b"\\u0000" in request.body.lower() and _holds_nul(data):
-            # Valid JSON, but no text a person writes holds a NUL, and PostgreSQL text cannot store one.
-            raise ValueError("a NUL character (\\u0000) in a string")
-        return data  # type: ignore[no-any-return]
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+        return json.loads(request.body, object_hook=JsonObject, parse_constant=_no_constant)  # type: ignore[no-any-return]
 
 
 def _json_type(value: Any) -> str:

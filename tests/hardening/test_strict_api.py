@@ -72,10 +72,6 @@ def test_other_sloppy_types_are_refused(org: Any, owner: Any) -> None:
     bad_json = http.post("/api/v1/package-plans", '{"name": "P", "sessions": NaN}', content_type="application/json",
                          **auth)
     assert bad_json.status_code == 400
-    # A NUL in a string is valid JSON but no text PostgreSQL can store (schemathesis found the 500).
-    nul = http.post("/api/v1/package-plans", '{"name": "P\\u0000", "sessions": 5, "price_minor": 400}',
-                    content_type="application/json", **auth)
-    assert nul.status_code == 400 and nul["Content-Type"] == "application/problem+json"
     with scope(organization=org):
         assert not PackagePlan.objects.exists()
 
