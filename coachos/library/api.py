@@ -168,8 +168,10 @@ def resource_create(request: HttpRequest) -> Any:
     try:
         # The API's own JSON parser: strict types (JsonObject), no NaN, no NUL (coachos/common/schema.py)
         data = JsonParser().parse_body(request) if request.body else JsonObject()
-    except ValueError:  # not JSON, not UTF-8, NaN, a NUL character
+    except ValueError:  # not JSON, not UTF-8, NaN
         return problem_response(400, "Malformed request body", "The request body is not valid JSON.")
+    if b"\\u0000" in request.body.lower():  # no text a person writes holds a NUL; PostgreSQL cannot store one
+        return problem_response(400, "Malformed request body", "The request body holds a NUL character.")
     payload = ResourceLinkIn.model_validate(data)
     common: dict[str, Any] = {"organization": membership.organization, "actor": _actor(request), "title": payload.title,
                               "description": payload.description, "tags": payload.tags, "folder_id": payload.folder,
